@@ -1,0 +1,190 @@
+"""Small re-implementations of the PHP runtime functions whose exact behaviour leaks into answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+PHP_TRIM = " \t\n\r\0\x0b"
+
+_INT_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?\d+)")
+_FLOAT_PREFIX = re.compile(r"[ \t\n\r\v\f]*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)")
+_NUMERIC = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?[ \t\n\r\v\f]*\Z")
+
+
+def trim(s: str) -> str:
+    return s.strip(PHP_TRIM)
+
+
+def intval(v: Any) -> int:
+    """PHP ``(int)``: leading integer prefix of a string, 0 when there is none."""
+    if v is None or v is False:
+        return 0
+    if v is True:
+        return 1
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return int(v) if v == v and abs(v) < 2**63 else 0
+    if isinstance(v, (list, dict)):
+        return 1 if v else 0
+    s = str(v)
+    m = _FLOAT_PREFIX.match(s)
+    if m and any(c in m.group(1) for c in ".eE"):
+        f = float(m.group(1))
+        return int(f) if abs(f) < 2**63 else 0
+    m = _INT_PREFIX.match(s)
+    if not m:
+        return 0
+    n = int(m.group(1))
+    return max(min(n, 2**63 - 1), -(2**63))
+
+
+def floatval(v: Any) -> float:
+    """PHP ``(float)``: leading numeric prefix of a string, 0.0 when there is none."""
+    if v is None or v is False:
+        return 0.0
+    if v is True:
+        return 1.0
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, (list, dict)):
+        return 1.0 if v else 0.0
+    m = _FLOAT_PREFIX.match(str(v))
+    return float(m.group(1)) if m else 0.0
+
+
+def is_numeric(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, (int, float)):
+        return True
+    return isinstance(v, str) and bool(_NUMERIC.match(v))
+
+
+def empty(v: Any) -> bool:
+    """PHP ``empty()``: null, false, 0, 0.0, "", "0", []."""
+    return v is None or v is False or v == 0 or v == "" or v == "0" or v == [] or v == {}
+
+
+def strval(v: Any) -> str:
+    """PHP string conversion of a scalar (true → "1", false/null → "")."""
+    if v is None or v is False:
+        return ""
+    if v is True:
+        return "1"
+    if isinstance(v, float):
+        return php_float_str(v)
+    if isinstance(v, (list, dict)):
+        return "Array"
+    return str(v)
+
+
+def php_float_str(f: float) -> str:
+    if f == int(f) and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def strip_tags(s: str) -> str:
+    """PHP ``strip_tags`` without allowed tags: a small version of its state machine."""
+    out: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == "<" and i + 1 < n and not s[i + 1].isspace():
+            if s.startswith("<!--", i):
+                end = s.find("-->", i + 4)
+                i = n if end < 0 else end + 3
+                continue
+            depth, quote, j = 1, "", i + 1
+            while j < n and depth:
+                ch = s[j]
+                if quote:
+                    if ch == quote:
+                        quote = ""
+                elif ch in "\"'":
+                    quote = ch
+                elif ch == "<":
+                    depth += 1
+                elif ch == ">":
+                    depth -= 1
+                j += 1
+            i = j
+            continue
+        if c == "<" and i + 1 >= n:
+            i += 1
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def php_values(v: Any) -> list[Any]:
+    """The values of a PHP array given as a JSON list/object or a bracket-parsed dict."""
+    if isinstance(v, dict):
+        return list(v.values())
+    if isinstance(v, list):
+        return list(v)
+    return []
+
+
+# ------------------------------------------------------------------ parse_str
+
+
+def _split_key(key: str) -> list[str] | None:
+    """PHP's variable-name mangling: ``a.b[x][]`` → ["a_b", "x", ""]; None when ignored."""
+    key = key.lstrip(" ")
+    if not key:
+        return None
+    pos = key.find("[")
+    base = key if pos < 0 else key[:pos]
+    parts: list[str] = []
+    rest = "" if pos < 0 else key[pos:]
+    # the first unmatched "[" in the base name becomes "_" and ends bracket parsing
+    if rest and "]" not in rest:
+        base = key.replace("[", "_", 1)
+        rest = ""
+    base = base.replace(".", "_").replace(" ", "_")
+    if not base:
+        return None
+    parts.append(base)
+    while rest.startswith("["):
+        end = rest.find("]")
+        if end < 0:
+            break
+        parts.append(rest[1:end])
+        rest = rest[end + 1 :]
+    return parts
+
+
+def _next_index(arr: dict[str, Any]) -> str:
+    ints = [int(k) for k in arr if re.fullmatch(r"-?(0|[1-9]\d*)", k)]
+    return str(max(ints) + 1 if ints and max(ints) >= 0 else 0)
+
+
+def parse_pairs(pairs: Iterable[tuple[str, str]], into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build PHP's ``$_GET``/``$_POST`` array from decoded (name, value) pairs.
+
+    Nested arrays are dicts with string keys in insertion order; the last duplicate wins.
+    """
+    out: dict[str, Any] = {} if into is None else into
+    for name, value in pairs:
+        parts = _split_key(name)
+        if parts is None:
+            continue
+        cur = out
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if i > 0 and part == "":
+                part = _next_index(cur)
+            if last:
+                cur[part] = value
+            else:
+                nxt = cur.get(part)
+                if not isinstance(nxt, dict):
+                    nxt = {}
+                    cur[part] = nxt
+                cur = nxt
+    return out

@@ -1,0 +1,60 @@
+"""Settings: defaults, then ``MOCKCRM_*`` environment variables, then explicit arguments."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+PREFIX = "MOCKCRM_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    #: the account time zone every timestamp and "today" is computed in
+    timezone: str = "Europe/Moscow"
+    #: the install path shown inside PHP fatal-error pages
+    webroot: str = "/var/www/salesman"
+    #: the data set the server starts from (a name in fixtures/ or a path to a JSON file)
+    fixture: str = "fresh-install"
+    #: log one line per API request
+    log_requests: bool = True
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, overridden by ``MOCKCRM_<NAME>`` variables, overridden by ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def public(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _convert(kind: Any, raw: str, name: str) -> Any:
+    kind = kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{PREFIX}{name.upper()} must be an integer, got {raw!r}") from None
+    if kind == "bool":
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{PREFIX}{name.upper()} must be a boolean (1/0, true/false), got {raw!r}")
+    return raw

@@ -1,0 +1,241 @@
+"""The wire: a request parsed into a ``Call``, a result rendered like the PHP server does.
+
+Everything about transports, PHP bracket parameters, ``Cleaner``, credential lookup,
+the error envelope and PHP's JSON encoding lives here (protocol.md §2-§7).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+from werkzeug.wrappers import Request, Response
+
+from . import php
+from .errors import Fatal
+
+if TYPE_CHECKING:
+    from .backend import Account, Backend
+
+RAW_HEADERS_KEY = "mockcrm.raw_headers"
+
+API_HEADERS = {"Access-Control-Allow-Origin": "*"}
+API_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass
+class Call:
+    """One API call as the PHP script sees it, after intake and authentication."""
+
+    method: str
+    action: Any
+    params: dict[str, Any]
+    transport: str  # "get" | "form" | "json"
+    apikey: Any = None
+    login: Any = None
+    #: PHP's raw $_REQUEST (query + form body, no Cleaner), read by a few actions even in JSON mode
+    request_vars: dict[str, Any] = field(default_factory=dict)
+    backend: Backend | None = None
+    account: Account | None = None
+    user: dict[str, Any] | None = None
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    # -- conveniences for actions -------------------------------------------------
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+    @property
+    def db(self) -> Account:
+        assert self.account is not None
+        return self.account
+
+    @property
+    def iduser(self) -> int:
+        assert self.user is not None
+        return int(self.user["iduser"])
+
+    def emit(self, event: str, payload: dict[str, Any]) -> None:
+        """Announce a CRM event; it is published after the action leaves the lock."""
+        self.events.append((event, payload))
+
+
+# ------------------------------------------------------------------ intake
+
+
+def cleaner(value: str) -> str:
+    """``Cleaner()`` of the v2 scripts, applied to top-level form strings (protocol.md §3)."""
+    value = php.trim(value)
+    value = value.replace('"', "\u201d")
+    value = value.replace("\\n\\r", "")
+    return value.replace("'", "&acute;")
+
+
+def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
+    """Split an urlencoded byte string the way PHP does (``&`` only, ``+`` is a space)."""
+    pairs: list[tuple[str, str]] = []
+    for chunk in raw.split(b"&"):
+        if not chunk:
+            continue
+        name, _, value = chunk.partition(b"=")
+        pairs.append((_unquote(name), _unquote(value)))
+    return pairs
+
+
+def _unquote(b: bytes) -> str:
+    return unquote_to_bytes(b.replace(b"+", b" ")).decode("utf-8", "surrogateescape")
+
+
+def _raw_header(request: Request, *names: str) -> str | None:
+    """A header looked up by exact name spelling, like PHP's ``getallheaders()`` under mod_php.
+
+    Servers that keep the client's spelling put the raw list in the environ; elsewhere (the
+    test client, other WSGI servers) names are matched case-insensitively, as under PHP-FPM.
+    """
+    raw: Iterable[tuple[str, str]] | None = request.environ.get(RAW_HEADERS_KEY)
+    if raw is None:
+        value = request.headers.get(names[0])
+        return value
+    found: dict[str, str] = {}
+    for k, v in raw:
+        if k in names and k not in found:
+            found[k] = v
+    for n in names:
+        if n in found:
+            return found[n]
+    return None
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _request_vars(request: Request) -> dict[str, Any]:
+    """PHP ``$_REQUEST``: the query string, overridden by a form body (request_order GP)."""
+    out = php.parse_pairs(decode_pairs(request.query_string))
+    if request.method == "POST":
+        mimetype = request.mimetype
+        if mimetype == "application/x-www-form-urlencoded":
+            php.parse_pairs(decode_pairs(request.get_data(cache=True)), out)
+        elif mimetype == "multipart/form-data":
+            php.parse_pairs(request.form.items(multi=True), out)
+    return out
+
+
+class JsonStringBody(Exception):
+    """A JSON body that decodes to a string: the script indexes into it and crashes."""
+
+
+def parse_request(request: Request, method: str) -> Call:
+    """Turn an HTTP request into a ``Call`` (protocol.md §2)."""
+    request_vars = _request_vars(request)
+    if _raw_header(request, "Content-Type", "content-type") == "application/json":
+        return _parse_json(request, method, request_vars)
+    params: dict[str, Any] = {k: cleaner(v) if isinstance(v, str) else v for k, v in request_vars.items()}
+    transport = "form" if request.method == "POST" and request.mimetype in FORM_TYPES else "get"
+    return Call(
+        method=method,
+        action=params.get("action"),
+        params=params,
+        transport=transport,
+        apikey=params.get("apikey"),
+        login=params.get("login"),
+        request_vars=request_vars,
+    )
+
+
+def _parse_json(request: Request, method: str, request_vars: dict[str, Any]) -> Call:
+    raw = request.get_data(cache=True)
+    try:
+        decoded: Any = json.loads(raw.decode("utf-8")) if raw.strip() else None
+    except (ValueError, UnicodeDecodeError):
+        decoded = None  # real server: invalid JSON → no params at all (protocol.md §2.1)
+    apikey = _raw_header(request, "apikey", "Apikey")
+    login = _raw_header(request, "login", "Login")
+    body_str = isinstance(decoded, str)
+    params = decoded if isinstance(decoded, dict) else {}
+    if apikey is None and params.get("apikey") is not None:
+        # real server: body credentials are a fallback for a missing apikey header (protocol.md §2.1)
+        apikey, login = params.get("apikey"), params.get("login")
+    call = Call(
+        method=method,
+        action=params.get("action"),
+        params=params,
+        transport="json",
+        apikey=apikey,
+        login=login,
+        request_vars=request_vars,
+    )
+    if body_str:
+        call.params = {"__json_string__": decoded}
+    return call
+
+
+# ------------------------------------------------------------------ rendering
+
+_CYRILLIC_ESCAPE = re.compile(r"\\u(04[1-3][0-9a-f]|044[0-9a-f]|0401|0451)")
+
+
+class InvalidUTF8(Exception):
+    pass
+
+
+def _phpify(value: Any) -> Any:
+    """Python data → what PHP's json_encode would see: {} → [], integral floats → ints."""
+    if isinstance(value, dict):
+        if not value:
+            return []
+        return {str(k): _phpify(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_phpify(v) for v in value]
+    if isinstance(value, float):
+        if value == int(value) and abs(value) < 2**63:
+            return int(value)
+        return value
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidUTF8 from exc
+    return value
+
+
+def php_json(value: Any) -> str:
+    """``json_encode_cyr``: PHP json_encode defaults, then Russian letters un-escaped (protocol.md §6)."""
+    text = json.dumps(_phpify(value), ensure_ascii=True, separators=(",", ":"))
+    text = text.replace("/", "\\/")
+    return _CYRILLIC_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def api_response(body: str | bytes, status: int = 200) -> Response:
+    resp = Response(body, status=status, content_type=API_CONTENT_TYPE)
+    resp.headers.update(API_HEADERS)
+    return resp
+
+
+def render(result: Any) -> Response:
+    """An action's result → the HTTP answer (always 200, protocol.md §7)."""
+    try:
+        body = php_json(result)
+    except InvalidUTF8:
+        body = ""  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
+    return api_response(body)
+
+
+def render_fatal(exc: Fatal, webroot: str) -> Response:
+    return api_response(exc.page(webroot))
+
+
+NOT_FOUND_BODY = "Not Found"
+
+
+def not_found() -> Response:
+    # real server: the web server's own 404 page for a method with no script (protocol.md §1)
+    return Response(NOT_FOUND_BODY, status=404, content_type="text/html; charset=UTF-8")
+
+
+def empty_page() -> Response:
+    # real server: /developer/v2/index includes a missing file and prints nothing (protocol.md §1)
+    return Response("", status=200, content_type="text/html; charset=UTF-8")

@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Start a real `mockcrm serve` on a free port and run the golden replay tool against it.
+
+    python tools/replay_mock.py [--shared ../shared] [--replay PATH] [--all] [--webhooks] [NAME ...]
+
+Uses ../shared/tools/replay.py (the independent check) with --strict-key-order and resets the
+server through POST /__mockcrm/reset before each golden file.  Prints the tool's output and
+exits with its status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "contract" / "golden"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def targets() -> list[str]:
+    lines = (GOLDEN / "targets.txt").read_text(encoding="utf-8").splitlines()
+    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"replay_mock: server exited early with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/__mockcrm/health", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit("replay_mock: server did not become healthy")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder")
+    ap.add_argument("--replay", help="replay tool (default: <shared>/tools/replay.py)")
+    ap.add_argument("--all", action="store_true", help="every golden file, not only targets.txt")
+    ap.add_argument("--quiet", action="store_true", default=True)
+    ap.add_argument("names", nargs="*", help="golden file stems (default: contract/golden/targets.txt)")
+    args = ap.parse_args()
+
+    replay = Path(args.replay or Path(args.shared) / "tools" / "replay.py")
+    golden_dir = Path(args.shared) / "golden"
+    if not replay.is_file() or not golden_dir.is_dir():
+        print(f"replay_mock: {replay} or {golden_dir} not found (pass --shared)", file=sys.stderr)
+        return 2
+    names = args.names or ([] if args.all else targets())
+    files = [str(golden_dir / f"{n}.jsonl") for n in names] if names else [str(golden_dir)]
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, MOCKCRM_PORT=str(port), MOCKCRM_HOST="127.0.0.1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        wait_healthy(url, server)
+        reset = (
+            f'{sys.executable} -c "import urllib.request as u; '
+            f"u.urlopen(u.Request('{url}/__mockcrm/reset', method='POST'))\""
+        )
+        cmd = [
+            sys.executable,
+            str(replay),
+            "--base-url",
+            url,
+            "--reset",
+            reset,
+            "--strict-key-order",
+            "--no-webhooks",
+        ]
+        if args.quiet:
+            cmd.append("--quiet")
+        return subprocess.call(cmd + files)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
