@@ -1,0 +1,60 @@
+"""PHP runtime emulation and the CRM's sanitizers."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockcrm import php, sanitize
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12abc", 12), ("  7", 7), ("abc", 0), ("", 0), (None, 0), (True, 1), ("1.9", 1), ("-3", -3), (2.7, 2)],
+)
+def test_intval(value: object, expected: int) -> None:
+    assert php.intval(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("13949.00", 13949.0), ("1e3x", 1000.0), ("x", 0.0), (".5", 0.5)])
+def test_floatval(value: object, expected: float) -> None:
+    assert php.floatval(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("<b>x</b>", "x"), ("a < b", "a < b"), ("a <b", "a "), ("<!-- c -->t", "t"), ('<a href=">">y</a>', "y")],
+)
+def test_strip_tags(value: str, expected: str) -> None:
+    assert php.strip_tags(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("ООО Ромашка", "Ромашка, ООО"),
+        ('ЗАО "Вектор"', "Вектор, ЗАО"),
+        ("ИП", ", ИП"),
+        ("ИП Петров", "ИП Петров"),
+        ("<b>Пробный</b> «клиент» 'API'", "Пробный клиент API"),
+    ],
+)
+def test_client_format_title(value: str, expected: str) -> None:
+    assert sanitize.client_format_title(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [('<i>a</i> <x> «b» "c"', "a  ”b” ”c”"), ("a &laquo;b&raquo;", "a b"), ("it's `x`", "it's `x`")],
+)
+def test_field_clean(value: str, expected: str) -> None:
+    assert sanitize.field_clean(value) == expected
+
+
+def test_clean_all_and_clean() -> None:
+    assert sanitize.clean_all(' АО "Банк"\n\r\t it\'s ') == "АО ”Банк”&acute; its"
+    assert sanitize.clean(' <b>АО "Банк"</b> ') == 'АО "Банк"'
+
+
+@pytest.mark.parametrize(("value", "expected"), [("13 949,00", 13949.0), ("1500.5", 1500.5), ("abc", 0.0)])
+def test_pre_format(value: str, expected: float) -> None:
+    assert sanitize.pre_format(value) == expected

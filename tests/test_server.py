@@ -1,0 +1,104 @@
+"""A real HTTP server: header-name spellings as under mod_php, health and reset, the CLI."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from mockcrm import MockCRMServer, Settings
+from tests.conftest import ADMIN, APIKEY
+
+UNKNOWN_USER = {"result": "Error", "error": {"code": 401, "text": "Неизвестный пользователь"}}
+UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный метод"}}
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockCRMServer]:
+    with MockCRMServer(Settings(log_requests=False)) as srv:
+        yield srv
+
+
+def send(srv: MockCRMServer, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b"") -> object:
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in headers:
+            conn.putheader(k, v)  # names exactly as given
+        conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        return json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+
+
+BODY = json.dumps({"action": "nope"}).encode()
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ([("Content-Type", "application/json"), ("apikey", APIKEY), ("login", ADMIN)], UNKNOWN_ACTION),
+        ([("Content-Type", "application/json"), ("Apikey", APIKEY), ("Login", ADMIN)], UNKNOWN_ACTION),
+        ([("content-type", "application/json"), ("apikey", APIKEY), ("login", ADMIN)], UNKNOWN_ACTION),
+        # real server: getallheaders() keeps the client's spelling under mod_php (protocol.md §2.1)
+        ([("Content-Type", "application/json"), ("APIKEY", APIKEY), ("LOGIN", ADMIN)], UNKNOWN_USER),
+        ([("CONTENT-TYPE", "application/json"), ("apikey", APIKEY), ("login", ADMIN)], UNKNOWN_USER),
+        ([("Content-Type", "APPLICATION/JSON"), ("apikey", APIKEY), ("login", ADMIN)], UNKNOWN_USER),
+    ],
+)
+def test_header_name_spelling(server: MockCRMServer, headers: list[tuple[str, str]], expected: object) -> None:
+    assert send(server, "POST", "/developer/v2/client", headers, BODY) == expected
+
+
+def test_health_and_reset(server: MockCRMServer) -> None:
+    assert send(server, "GET", "/__mockcrm/health", []) == {"status": "ok"}
+    assert send(server, "POST", "/__mockcrm/reset", []) == {"status": "ok"}
+
+
+def test_control_plane_is_not_reachable_through_the_api(server: MockCRMServer) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    conn.request("GET", "/developer/v2/__mockcrm/health")
+    assert conn.getresponse().status == 404
+    conn.close()
+
+
+def test_cli_serve_prints_credentials_answers_and_stops_on_sigterm() -> None:
+    env = dict(os.environ, MOCKCRM_PORT="0")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("mockcrm ")
+        url = first.split(" at ", 1)[1].split("/developer", 1)[0]
+        lines = [proc.stdout.readline() for _ in range(4)]
+        assert lines[0] == f"  apikey: {APIKEY}\n"
+        assert lines[1] == f"  login:  {ADMIN}  (Руководитель организации)\n"
+        host, port = url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", f"/developer/v2/client?action=nope&login={ADMIN}&apikey={APIKEY}")
+        assert json.loads(conn.getresponse().read()) == UNKNOWN_ACTION
+        conn.close()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0
+        assert "mockcrm stopped." in out
+        # one log line per request, never the apikey
+        assert "GET /developer/v2/client action=nope -> 200" in err
+        assert APIKEY not in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
