@@ -38,7 +38,7 @@ def resolve_action(module: ModuleType, action: Any) -> str | None:
     return None
 
 
-def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
+def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str = "") -> Any:
     """Check order apikey → user → action (protocol.md §4), then run the action under the lock."""
     if "__json_string__" in call.params:
         file, line = getattr(module, "JSON_STRING_FATAL", (f"developer/v2/{call.method}.php", 80))
@@ -54,7 +54,7 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
     call.backend, call.account, call.user = backend, account, user
     with backend.lock:
         result = module.ACTIONS[name](call)
-    backend.publish(call.events, account)
+    backend.publish(call.events, account, actor=call.iduser, home=home)
     return result
 
 
@@ -74,7 +74,7 @@ def endpoint(name: str) -> Response:
     call = wire.parse_request(request, method)
     g.mockcrm_action = call.action
     try:
-        result = dispatch(backend, module, call)
+        result = dispatch(backend, module, call, request.host_url.rstrip("/"))
     except CRMError as exc:
         return wire.render(exc.body())
     except Fatal as exc:

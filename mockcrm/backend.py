@@ -13,6 +13,7 @@ from .clock import Clock
 from .events import Event, EventBus
 from .settings import Settings
 from .store import Row, Table
+from .webhooks import Dispatcher, Hook, parse_hooks
 
 #: id column of the CRM's data tables (the table names are the real ones)
 DATA_TABLES = {
@@ -165,6 +166,14 @@ class Backend:
         self.events = EventBus()
         self.clock = Clock(self.settings.timezone)
         self.fixture = load_fixture(self.settings.fixture)
+        self.webhooks = Dispatcher(
+            configured_hooks(self.settings),
+            timeout=self.settings.webhook_timeout,
+            mode=self.settings.webhook_mode,
+            log_size=self.settings.webhook_log_size,
+            clock=self.clock.now_str,
+        )
+        self.events.subscribe("*", self.webhooks)
         self.accounts: dict[int, Account] = {}
         self._start: dict[int, Account] = {}
         self._build_from_fixture()
@@ -178,6 +187,8 @@ class Backend:
         """Back to the state the server started with."""
         with self.lock:
             self.accounts = {i: a.clone() for i, a in self._start.items()}
+        self.webhooks.reset()
+        self.webhooks.log.clear()
 
     def account_for(self, apikey: Any) -> Account | None:
         """The account whose key matches (``utf8_general_ci``: case-insensitive, trailing spaces)."""
@@ -189,6 +200,25 @@ class Backend:
                 return account
         return None
 
-    def publish(self, events: list[tuple[str, dict[str, Any]]], account: Account) -> None:
+    def publish(
+        self, events: list[tuple[str, dict[str, Any]]], account: Account, actor: Any = 1, home: str = ""
+    ) -> None:
+        """Announce what an action did; called outside the lock (deliveries may take time)."""
         for name, payload in events:
-            self.events.publish(Event(name, payload, str(account.identity)))
+            self.events.publish(Event(name, payload, str(account.identity), str(actor), home))
+
+    def close(self) -> None:
+        self.webhooks.close()
+
+
+def configured_hooks(settings: Settings) -> list[Hook]:
+    """Hooks from MOCKCRM_WEBHOOKS and MOCKCRM_WEBHOOKS_FILE (both may be set)."""
+    hooks: list[Hook] = []
+    if settings.webhooks.strip():
+        hooks += parse_hooks(settings.webhooks, "MOCKCRM_WEBHOOKS")
+    if settings.webhooks_file:
+        path = Path(settings.webhooks_file)
+        if not path.is_file():
+            raise FileNotFoundError(f"MOCKCRM_WEBHOOKS_FILE: {path} not found")
+        hooks += parse_hooks(path.read_text(encoding="utf-8"), str(path))
+    return hooks

@@ -16,6 +16,10 @@ class Event:
     name: str
     payload: dict[str, Any]
     account: str = "1"
+    #: iduser of the user whose call fired the event
+    actor: str = "1"
+    #: the mock's own base URL as the caller reached it ({HOME} in hook URLs)
+    home: str = ""
 
 
 Listener = Callable[[Event], None]

@@ -23,6 +23,16 @@ class Settings:
     fixture: str = "fresh-install"
     #: log one line per API request
     log_requests: bool = True
+    #: webhooks as a JSON list of {event, url[, title, retries, secret]}; event "*" = every event
+    webhooks: str = ""
+    #: a JSON (or YAML) file with the same list
+    webhooks_file: str = ""
+    #: seconds an API answer waits for its deliveries (and the socket timeout of one delivery)
+    webhook_timeout: float = 5.0
+    #: "sync": the API answer waits for delivery, like the real server; "async": a background worker
+    webhook_mode: str = "sync"
+    #: how many delivery attempts the delivery log keeps
+    webhook_log_size: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -50,6 +60,11 @@ def _convert(kind: Any, raw: str, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise ValueError(f"{PREFIX}{name.upper()} must be an integer, got {raw!r}") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{PREFIX}{name.upper()} must be a number, got {raw!r}") from None
     if kind == "bool":
         low = raw.strip().lower()
         if low in ("1", "true", "yes", "on"):
