@@ -315,7 +315,9 @@ class Dispatcher:
             self.add_hook(Hook(**{**asdict(h), "id": 0}))
 
     def reset(self) -> None:
-        """Hooks back to the configured ones; the delivery log is kept (nothing is lost)."""
+        """Hooks back to the configured ones, numbered from 1 again."""
+        with self._lock:
+            self._hook_ids = itertools.count(1)
         self.set_hooks(self._initial)
 
     # -- emission ------------------------------------------------------------------

@@ -53,6 +53,7 @@ def main() -> int:
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder")
     ap.add_argument("--replay", help="replay tool (default: <shared>/tools/replay.py)")
     ap.add_argument("--all", action="store_true", help="every golden file, not only targets.txt")
+    ap.add_argument("--webhooks", action="store_true", help="compare webhooks too (hooks to a free port)")
     ap.add_argument("--quiet", action="store_true", default=True)
     ap.add_argument("names", nargs="*", help="golden file stems (default: contract/golden/targets.txt)")
     args = ap.parse_args()
@@ -68,6 +69,12 @@ def main() -> int:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, MOCKCRM_PORT=str(port), MOCKCRM_HOST="127.0.0.1")
+    hook_args = ["--no-webhooks"]
+    if args.webhooks:
+        hook_port = free_port()
+        env["MOCKCRM_WEBHOOKS"] = f'[{{"event":"*","url":"http://127.0.0.1:{hook_port}/hook/{{event}}"}}]'
+        # deliveries finish before the API answers (sync mode), so a short quiet period is enough
+        hook_args = ["--hook-port", str(hook_port), "--hook-quiet", "0.02"]
     server = subprocess.Popen(
         [sys.executable, "-m", "mockcrm", "serve", "--quiet"],
         env=env,
@@ -88,7 +95,7 @@ def main() -> int:
             "--reset",
             reset,
             "--strict-key-order",
-            "--no-webhooks",
+            *hook_args,
         ]
         if args.quiet:
             cmd.append("--quiet")
