@@ -1,13 +1,189 @@
-"""Method `lead` — not implemented yet (issue 3)."""
+"""Method `lead` (lead.md): info, add, stat, list of the lead collector's leads (table ``leads``).
+
+No visibility rules: every user sees every lead (lead.md §1).  ``setuser``, ``workit``, ``do``,
+``update`` and ``delete`` exist only in the web UI's class, so the API answers them with 402.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .. import php
+from ..errors import CRMError, sql_syntax_fatal
+from ..sanitize import untag
+from ..store import Row
 from ..wire import Call
+from ._lead_match import (
+    COORDINATOR_KEY,
+    get_client,
+    get_clientpath,
+    get_user,
+    lead_settings,
+    ne_empty,
+    null_clean,
+    operators,
+    partner_by_site,
+    yimplode,
+)
+from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_record, order_rows
 
-ACTIONS: dict[str, Any] = {}
+PAGE = 200
+
+#: the text columns ``Leads::edit`` passes through ``untag()``
+UNTAGGED = ("title", "email", "site", "city", "description", "company", "country")
+UTM_UNTAGGED = ("utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_referrer")
 
 
-def _unused(call: Call) -> Any:  # placeholder until the method is implemented
-    return None
+class UnknownLeadAction(CRMError):
+    # real server: lead.php keeps "result" and spells "Не известный" in two words (lead.md §1)
+    code = 402
+    text = "Не известный метод"
+
+
+class NotFound(CRMError):
+    code = 404
+    text = "Не найдено"
+
+
+# ------------------------------------------------------------------ add helpers
+
+
+def _lead_values(call: Call, clientpath: int, iduser: int) -> Row:
+    """The ``$lead`` array ``Leads::edit`` builds from the request (lead.md §6 step 5)."""
+    p = call.params
+    db = call.db
+    phone = p.get("tel") if p.get("tel") is not None else p.get("phone")
+    wanted = p.get("clid") is None and p.get("pid") is None
+    client = get_client(db, phone, p.get("email")) if wanted else {"clid": 0, "pid": 0}
+    lead: Row = {k: untag(php.strval(p.get(k))) for k in ("title", "email")}
+    lead["phone"] = yimplode(phone)
+    lead.update({k: untag(php.strval(p.get(k))) for k in ("site", "city")})
+    lead["clientpath"] = clientpath
+    lead["partner"] = partner_by_site(db, untag(php.strval(p.get("partner"))))
+    lead["description"] = untag(php.strval(p.get("description")))
+    lead["iduser"] = iduser
+    lead["muid"] = p.get("muid")
+    lead.update({k: untag(php.strval(p.get(k))) for k in ("company", "country")})
+    lead["clid"] = max(php.intval(p["clid"]) if p.get("clid") is not None else client["clid"], 0)
+    lead["pid"] = max(php.intval(p["pid"]) if p.get("pid") is not None else client["pid"], 0)
+    path = db.table("clientpath").get(clientpath)
+    # real server: utm_source is copied from the chosen source row, not from the request (lead.md §6)
+    lead["utm_source"] = path.get("utm_source") if path else None
+    lead.update({k: untag(php.strval(p.get(k))) for k in UTM_UNTAGGED})
+    return lead
+
+
+def _uid_pairs(value: Any) -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        return [(str(k), v) for k, v in value.items()]
+    if isinstance(value, list):
+        return [(str(i), v) for i, v in enumerate(value)]
+    return []
+
+
+def _insert(call: Call, lead: Row, settings: dict[str, Any] | None) -> int:
+    """The new-lead branch of ``Leads::edit``: row, events, history, external ids."""
+    db = call.db
+    now = call.backend.clock.now_str() if call.backend else ""
+    row: Row = dict.fromkeys(LEAD_COLUMNS)
+    row.update(null_clean(lead))
+    row.update(id=None, datum=now, status=1 if lead["iduser"] > 0 else 0, identity=db.identity)
+    lid = db.table("leads").insert(row)
+    payload = {"id": str(lid), "clid": str(lead["clid"]), "pid": str(lead["pid"]), "did": "0"}
+    settings = settings or {}
+    if lead["iduser"] > 0 and settings.get("leadSendOperatorNotify") == "yes":
+        call.emit("lead.setuser", {**payload, "iduser": str(lead["iduser"])})
+    elif settings.get("leadSendCoordinatorNotify") == "yes":
+        coordinator = settings.get(COORDINATOR_KEY)
+        call.emit("lead.add", {**payload, "iduser": None if coordinator is None else php.strval(coordinator)})
+    author = lead["iduser"] if lead["iduser"] > 0 else call.iduser
+    db.add_history(datum=now, iduser=author, des=f"Добавлен лид #{lid}", tip="СобытиеCRM")
+    for name, value in _uid_pairs(call.params.get("uids")):
+        uid: Row = {"id": None, "datum": now, "name": name, "value": php.strval(value), "lid": lid, "eid": 0}
+        uid.update(clid=lead["clid"], did=0, identity=db.identity)
+        db.table("uids").insert(uid)
+    return lid
+
+
+# ------------------------------------------------------------------ actions
+
+
+def info(call: Call) -> Any:
+    lid = php.intval(call.get("id"))
+    return {"data": info_record(call.db, lid), "id": lid}
+
+
+def add(call: Call) -> Any:
+    """``lead.php`` add → ``Leads::edit``; with an ``id`` it updates that lead instead (golden 09-lead)."""
+    db = call.db
+    settings = lead_settings(db.modules)
+    clientpath = get_clientpath(db, call.get("clientpath"), call.get("utm_source"), db.identity)
+    iduser = get_user(db, settings, call.get("phone"), call.get("email"))
+    lead = _lead_values(call, clientpath, iduser)
+    lid = php.intval(call.get("id"))
+    if lid < 1:
+        lid = _insert(call, lead, settings)
+    else:
+        # real server: the update branch neither fires events nor writes history (golden 09-lead)
+        existing = db.table("leads").get(lid)
+        if existing is not None:
+            existing.update(null_clean(lead), status=1 if lead["iduser"] > 0 else 0)
+    return {"result": "Success", "id": lid}
+
+
+def list_(call: Call) -> Any:
+    p = call.params
+    db = call.db
+    rows = [joined(db, db.table("leads").rows[k]) for k in sorted(db.table("leads").rows)]
+    conditions = [date_filter(p, "datum")]
+    if ne_empty(p.get("status")):
+        wanted = php.floatval(php.strval(p.get("status")))
+        conditions.append(lambda j: php.floatval(j["status"]) == wanted)
+    if ne_empty(p.get("user")):
+        owner = db.user_by_login(p.get("user"))
+        uid = php.intval(owner.get("iduser")) if owner else 0
+        conditions.append(lambda j: php.intval(j["iduser"]) == uid)
+    rows = [j for j in rows if all(c(j) for c in conditions if c is not None)]
+    order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
+    rows = order_rows(rows, order, desc=p.get("first") != "old")
+    offset = max(php.intval(p.get("offset")), 0) * PAGE
+    data = [list_record(db, j) for j in rows[offset : offset + PAGE]]
+    if not data:
+        raise NotFound()
+    return {"data": data}
+
+
+def stat(call: Call) -> Any:
+    """Leads per active operator: ``open`` by creation date, ``processed`` by processing date."""
+    db = call.db
+    ops = {php.strval(o) for o in operators(lead_settings(db.modules))}
+    if not ops:
+        # real server: an empty operator list yields "iduser IN ()" (lead.md §7)
+        raise sql_syntax_fatal(f") and identity = '{db.identity}'")
+    month = call.backend.clock.now().strftime("%Y-%m") if call.backend else ""
+    created = date_filter(call.params, "datum") or (lambda j: php.strval(j["datum"])[:7] == month)
+    done = date_filter(call.params, "datum_do") or (
+        lambda j: j["datum_do"] is not None and php.strval(j["datum_do"])[:7] == month
+    )
+    leads = list(db.table("leads"))
+    data = []
+    for user in sorted(db.users, key=lambda u: php.intval(u.get("iduser"))):
+        if user.get("secrty") != "yes" or php.strval(user.get("iduser")) not in ops:
+            continue
+        mine = [r for r in leads if php.intval(r.get("iduser")) == php.intval(user.get("iduser"))]
+        opened = sum(1 for r in mine if php.intval(r.get("status")) == 1 and created(r))
+        processed = sum(1 for r in mine if php.intval(r.get("status")) in (2, 3) and done(r))
+        data.append({"login": user.get("login"), "open": opened, "processed": processed})
+    return {"data": data} if data else {}
+
+
+UNKNOWN_ACTION = UnknownLeadAction
+#: real server: loose in_array lets JSON ``true`` run the first case, info (lead.md §1)
+LOOSE_TRUE_ACTION = "info"
+
+ACTIONS = {
+    "info": info,
+    "add": add,
+    "stat": stat,
+    "list": list_,
+}

@@ -1,0 +1,235 @@
+"""Lead intake helpers: the SQL/PHP quirks of ``Leads::getClient``/``getUser``, sources, partners.
+
+Everything here reproduces what ``developer/v2/lead.php`` → ``inc/class/Leads.php`` does with the
+hand-built SQL of the real server, including its operator-precedence accidents (lead.md §6).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .. import php
+from ..store import Row
+
+#: ``Leads::STATUSES`` / ``Leads::REZULTES`` (directories.md §7)
+STATUSES = {"0": "Открыт", "1": "В работе", "2": "Обработан", "3": "Закрыт"}
+REZULTES = {"1": "Спам", "2": "Дубль", "3": "Другое", "4": "Не целевой"}
+
+#: the coordinator key of the module settings is spelled with a Cyrillic "С" (directories.md §7)
+COORDINATOR_KEY = "leadСoordinator"
+
+
+# ------------------------------------------------------------------ PHP / SQL primitives
+
+
+def ne_empty(v: Any) -> bool:
+    """PHP 8 ``$v != ''``: false only for null, false and the empty string."""
+    return not (v is None or v is False or v == "")
+
+
+def strtr(value: Any, table: dict[str, str]) -> str:
+    """PHP ``strtr($str, $array)``: longest key first at each position, no re-scanning."""
+    s = php.strval(value)
+    keys = sorted(table, key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        for k in keys:
+            if k and s.startswith(k, i):
+                out.append(table[k])
+                i += len(k)
+                break
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
+def like(column: Any, needle: str) -> bool:
+    """MySQL ``column LIKE '%needle%'`` under utf8_general_ci (NULL never matches)."""
+    if column is None:
+        return False
+    rx = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in needle)
+    return re.search(rx, php.strval(column), re.IGNORECASE | re.DOTALL) is not None
+
+
+def sql_eq(column: Any, value: str) -> bool:
+    """MySQL ``column = 'value'`` on a text column: case-insensitive, trailing spaces ignored."""
+    if column is None:
+        return False
+    return php.strval(column).rstrip(" ").lower() == value.rstrip(" ").lower()
+
+
+def strip_phone(column: Any) -> Any:
+    """``replace(replace(...(col, '+', ''), '(', ''), ')', ''), ' ', ''), '-', '')``."""
+    if column is None:
+        return None
+    s = php.strval(column)
+    for ch in "+() -":
+        s = s.replace(ch, "")
+    return s
+
+
+def prepare_mob_phone(phone: Any) -> str:
+    """``prepareMobPhone()``: the digits of the number (no 8 → 7 rewrite, golden 09-lead)."""
+    return "".join(c for c in php.strval(phone) if c.isdigit())
+
+
+def yimplode(value: Any) -> str:
+    """``yimplode(",", (array)$value)`` for a scalar or a PHP array."""
+    if isinstance(value, (list, dict)):
+        return ",".join(php.strval(v) for v in php.php_values(value))
+    return php.strval(value)
+
+
+def null_clean(row: Row) -> Row:
+    """``arrayNullClean()``: empty strings are stored as NULL (lead.md §6 step 5)."""
+    return {k: (None if v == "" else v) for k, v in row.items()}
+
+
+def first(rows: Iterable[Row], pred: Any) -> Row | None:
+    """``getRow`` without ORDER BY: the first matching row in primary-key order."""
+    return next((r for r in rows if pred(r)), None)
+
+
+# ------------------------------------------------------------------ module settings
+
+
+def lead_settings(modules: list[Row]) -> dict[str, Any] | None:
+    """``json_decode`` of the Leads module ``content`` (row ``mpath = 'leads'``), None if absent."""
+    row = next((m for m in modules if m.get("mpath") == "leads"), None)
+    if row is None or not row.get("content"):
+        return None
+    try:
+        decoded = json.loads(row["content"])
+    except ValueError:
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+def operators(settings: dict[str, Any] | None) -> list[Any]:
+    ops = (settings or {}).get("leadOperator")
+    return php.php_values(ops) if isinstance(ops, (list, dict)) else []
+
+
+# ------------------------------------------------------------------ matching
+
+
+def _sorted(table: Any) -> list[Row]:
+    return [table.rows[k] for k in sorted(table.rows)]
+
+
+def _person_match(email: str, phone: str) -> Any:
+    p = prepare_mob_phone(phone)
+
+    def match(r: Row) -> bool:
+        tel, mob = like(strip_phone(r.get("tel")), p), like(strip_phone(r.get("mob")), p)
+        mail = like(r.get("mail"), email)
+        if email and phone:
+            # real server: "… and (tel) or (mob) and (tel) or (mob or mail)" = mob or mail (lead.md §6)
+            return mob or mail
+        return tel or mob if phone else mail
+
+    return match
+
+
+def _client_match(email: str, phone: str) -> Any:
+    p = prepare_mob_phone(phone)
+
+    def match(r: Row) -> bool:
+        by_phone = like(strip_phone(r.get("phone")), p) or like(strip_phone(r.get("fax")), p)
+        mail = like(r.get("mail_url"), email)
+        if email and phone:
+            return by_phone or mail
+        return by_phone if phone else mail
+
+    return match
+
+
+def _active(db: Any, iduser: int) -> bool:
+    user = db.users.get(iduser)
+    return bool(user) and user.get("secrty") == "yes"
+
+
+def get_client(db: Any, phone: Any, email: Any) -> dict[str, int]:
+    """``Leads::getClient``: a contact, else a client, found by e-mail/phone, with its active owner."""
+    e, p = php.strval(email), php.strval(phone)
+    clid = pid = iduser = 0
+    if e or p:
+        row = first(_sorted(db.table("personcat", "pid")), _person_match(e, p))
+        if row:
+            pid, clid, iduser = php.intval(row.get("pid")), php.intval(row.get("clid")), php.intval(row.get("iduser"))
+    if clid == 0 and pid == 0 and (e or p):
+        row = first(_sorted(db.table("clientcat", "clid")), _client_match(e, p))
+        if row:
+            clid, iduser = php.intval(row.get("clid")), php.intval(row.get("iduser"))
+    return {"clid": clid, "pid": pid, "iduser": iduser if _active(db, iduser) else 0}
+
+
+def get_user(db: Any, settings: dict[str, Any] | None, phone: Any, email: Any) -> int:
+    """``Leads::getUser``: the responsible user by the module's ``leadMethod`` (lead.md §6 step 2)."""
+    iduser = get_client(db, phone, email)["iduser"]
+    e, p = php.strval(email), prepare_mob_phone(phone)
+    # real server: an empty e-mail makes "email LIKE '%%'" match every earlier lead with an e-mail
+    dup = first(
+        _sorted(db.table("leads")),
+        lambda r: like(r.get("email"), e) or like(strip_phone(r.get("phone")), p),
+    )
+    existing = php.intval(dup.get("iduser")) if dup else 0
+    if existing > 0 and not _active(db, existing):
+        existing = 0
+    if existing > 0 and iduser == 0:
+        iduser = existing
+    method = (settings or {}).get("leadMethod")
+    ops = operators(settings)
+    if method in ("unknown", "effective"):
+        return iduser
+    if method == "randome":
+        return iduser or (php.intval(random.choice(ops)) if ops else 0)
+    if method == "equal":
+        return iduser or _fewest_leads(db, ops)
+    # "free", any other value and a missing module: everything goes to the coordinator (0)
+    return 0
+
+
+def _fewest_leads(db: Any, ops: list[Any]) -> int:
+    # real server (PHP 8): reset() + key() on an int crashes here; the mock does what was meant
+    counts = [(sum(1 for r in db.table("leads") if php.strval(r.get("iduser")) == php.strval(o)), o) for o in ops]
+    return php.intval(min(counts, key=lambda c: c[0])[1]) if counts else 0
+
+
+# ------------------------------------------------------------------ sources and partners
+
+
+def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> int:
+    """``getClientpath()``: by utm_source, else by name; an unknown name becomes a new source."""
+    table = db.table("clientpath")
+    name, source = php.strval(clientpath), php.strval(utm_source)
+    found: Row | None = None
+    if source:
+        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), source))
+    elif name:
+        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), name))
+        if found is None and php.is_numeric(name):
+            found = table.get(php.intval(name))
+    if found is not None:
+        return php.intval(found.get("id"))
+    if not name:
+        return 0
+    row = {"id": None, "name": name, "isDefault": None, "utm_source": source or None, "destination": None}
+    row["identity"] = str(identity)
+    return table.insert(row)
+
+
+def partner_by_site(db: Any, site: str) -> int:
+    """``get_partnerbysite()``: the client whose ``site_url`` contains the bare host (0 if none)."""
+    host = re.sub(r"^[a-z]+://", "", site.strip(), flags=re.IGNORECASE)
+    host = re.sub(r"^www\.", "", host, flags=re.IGNORECASE).rstrip("/")
+    if not host:
+        return 0
+    row = first(_sorted(db.table("clientcat", "clid")), lambda r: like(r.get("site_url"), host))
+    return php.intval(row.get("clid")) if row else 0
