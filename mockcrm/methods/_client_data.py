@@ -1,0 +1,357 @@
+"""The `clientcat` table as MySQL holds it: columns, field configuration, directories, bank details.
+
+Shared by the `client` actions (client.md §2-§4); nothing here knows about requests.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from ..php import intval, is_numeric, strval
+
+if TYPE_CHECKING:
+    from ..backend import Account
+    from ..store import Row
+
+#: clientcat columns in table order → (kind, max length); kind "int" | "str" | "date" (client.md §2.1)
+COLUMNS: dict[str, tuple[str, int]] = {
+    "clid": ("int", 0),
+    "uid": ("str", 30),
+    "title": ("str", 250),
+    "idcategory": ("int", 0),
+    "iduser": ("str", 10),
+    "clientpath": ("int", 0),
+    "des": ("str", 0),
+    "address": ("str", 0),
+    "phone": ("str", 250),
+    "fax": ("str", 250),
+    "site_url": ("str", 250),
+    "mail_url": ("str", 250),
+    "trash": ("str", 10),
+    "fav": ("str", 20),
+    "pid": ("int", 0),
+    "head_clid": ("int", 0),
+    "scheme": ("str", 0),
+    "tip_cmr": ("str", 255),
+    "territory": ("int", 0),
+    **{f"input{i}": ("str", 255) for i in range(1, 11)},
+    "date_create": ("date", 0),
+    "date_edit": ("date", 0),
+    "creator": ("int", 0),
+    "editor": ("int", 0),
+    "recv": ("str", 0),
+    "dostup": ("str", 255),
+    "last_dog": ("date", 0),
+    "last_hist": ("date", 0),
+    "type": ("str", 100),
+    "priceLevel": ("str", 255),
+    "identity": ("int", 0),
+}
+
+_DEFAULTS: dict[str, Any] = {
+    "idcategory": 0,
+    "iduser": "0",
+    "clientpath": 0,
+    "trash": "no",
+    "fav": "no",
+    "pid": 0,
+    "head_clid": 0,
+    "territory": 0,
+    "creator": 0,
+    "editor": 0,
+    "type": "client",
+    "priceLevel": "price_1",
+}
+
+#: the 16 `recv` slots (client.md §2.4); bankinfo output drops the last one
+RECV_KEYS = [
+    "castUrName",
+    "castInn",
+    "castKpp",
+    "castBank",
+    "castBankKs",
+    "castBankRs",
+    "castBankBik",
+    "castOkpo",
+    "castOgrn",
+    "castDirName",
+    "castDirSignature",
+    "castDirStatus",
+    "castDirStatusSig",
+    "castDirOsnovanie",
+    "castUrAddr",
+    "castUrNameShort",
+]
+BANKINFO_KEYS = RECV_KEYS[:15]
+
+#: the fixed head of the output field list (client.md §4)
+FIXED_FIELDS = ["clid", "uid", "type", "date_create", "date_edit"]
+
+_INSTALLER_FIRST = {15, 16, 17}
+
+
+def new_row(identity: int) -> Row:
+    """A clientcat row holding only column defaults."""
+    row: Row = dict.fromkeys(COLUMNS)
+    row.update(_DEFAULTS)
+    row["identity"] = identity
+    return row
+
+
+def store_value(column: str, value: Any) -> Any:
+    """What MySQL keeps of ``value`` in ``column`` (non-strict mode, utf8mb3 charset)."""
+    kind, length = COLUMNS.get(column, ("str", 0))
+    if value is None:
+        return None
+    if kind == "int":
+        return intval(value)
+    text = strval(value)
+    # real server: utf8mb3 cannot hold 4-byte characters, each becomes "????" (observed, 03 golden)
+    text = "".join("????" if ord(c) > 0xFFFF else c for c in text)
+    return text[:length] if length else text
+
+
+# ------------------------------------------------------------------ field configuration
+
+
+def field_rows(db: Account) -> list[Row]:
+    """`field` rows of the client form in PHYSICAL order (client.md §2.2): input1-3 sit first."""
+    rows = [f for f in db.fields if f.get("fld_tip") == "client"]
+    return sorted(rows, key=lambda f: (intval(f.get("fld_id")) not in _INSTALLER_FIRST, intval(f.get("fld_id"))))
+
+
+def enabled_rows(db: Account) -> list[Row]:
+    return [f for f in field_rows(db) if f.get("fld_on") == "yes"]
+
+
+def enabled_by_order(db: Account) -> list[str]:
+    """Enabled field names except recv, ``ORDER BY fld_order`` (add/update)."""
+    rows = sorted(enabled_rows(db), key=lambda f: intval(f.get("fld_order")))
+    return [str(f["fld_name"]) for f in rows if f["fld_name"] != "recv"]
+
+
+def allowed_fields(db: Account) -> list[str]:
+    """Set A of client.md §4: the fixed five, then the enabled fields except recv (physical order)."""
+    return FIXED_FIELDS + [str(f["fld_name"]) for f in enabled_rows(db) if f["fld_name"] != "recv"]
+
+
+def field_row(db: Account, name: str) -> Row | None:
+    return next((f for f in field_rows(db) if f.get("fld_name") == name), None)
+
+
+# ------------------------------------------------------------------ MySQL comparisons (utf8_general_ci)
+
+
+def _fold_char(c: str) -> str:
+    if c in "Ёё":
+        return "е"
+    low = c.lower()
+    if len(low) != 1:
+        low = c
+    if 0x80 <= ord(low) < 0x250:
+        low = unicodedata.normalize("NFD", low)[0]
+    return low
+
+
+def fold(s: str) -> str:
+    """utf8_general_ci weight string: case-insensitive, Ё = Е, Latin accents ignored (same length)."""
+    return "".join(_fold_char(c) for c in s)
+
+
+def ci_eq(stored: Any, value: Any) -> bool:
+    """``column = 'value'`` on a text column: NULL never matches, trailing spaces are ignored."""
+    if stored is None:
+        return False
+    return fold(strval(stored)).rstrip(" ") == fold(strval(value)).rstrip(" ")
+
+
+def sql_unescape(s: str) -> str:
+    """A value pasted into a MySQL string literal: backslash escapes are resolved (\\% and \\_ stay)."""
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            nxt = s[i + 1]
+            out.append({"n": "\n", "r": "\r", "t": "\t", "0": "\0", "%": "\\%", "_": "\\_"}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def like(value: Any, pattern: str) -> bool:
+    """MySQL ``value LIKE pattern`` (escape ``\\``), case-insensitive; NULL never matches."""
+    if value is None:
+        return False
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            parts.append(re.escape(_fold_char(pattern[i + 1])))
+            i += 2
+            continue
+        parts.append(".*" if c == "%" else "." if c == "_" else re.escape(_fold_char(c)))
+        i += 1
+    return re.fullmatch("".join(parts), fold(strval(value)), re.DOTALL) is not None
+
+
+def mysql_number(v: Any) -> float:
+    """A text value compared with a number in SQL: its numeric prefix (0 when none)."""
+    m = re.match(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", strval(v))
+    return float(m.group(0)) if m else 0.0
+
+
+def loose_eq(a: Any, b: Any) -> bool:
+    """PHP 8 ``==`` between scalars (used for change detection, client.md §10.1)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b) if not (a is None or b is None) else not (a or b)
+    if a is None or b is None:
+        other = b if a is None else a
+        return other is None or other == "" or (isinstance(other, (int, float)) and other == 0)
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b
+    if isinstance(a, (int, float)) or isinstance(b, (int, float)):
+        num, text = (a, strval(b)) if isinstance(a, (int, float)) else (b, strval(a))
+        return float(text) == num if is_numeric(text) else strval(num) == text
+    sa, sb = strval(a), strval(b)
+    if is_numeric(sa) and is_numeric(sb):
+        return float(sa) == float(sb)
+    return sa == sb
+
+
+def not_blank(v: Any) -> bool:
+    """PHP 8 ``$v != ''``: false only for null, false and ""."""
+    return not (v is None or v is False or v == "")
+
+
+def is_yes(v: Any) -> bool:
+    """PHP ``$v == 'yes'``: the string itself, or JSON true (loose comparison)."""
+    return v is True or v == "yes"
+
+
+# ------------------------------------------------------------------ directories
+
+
+def _table_rows(db: Account, name: str) -> list[Row]:
+    t = db.tables.get(name)
+    return list(t) if t is not None else []
+
+
+def _find(db: Account, table: str, id_key: str, id_value: Any) -> Row | None:
+    return next((r for r in _table_rows(db, table) if intval(r.get(id_key)) == intval(id_value)), None)
+
+
+def category_title(db: Account, idcategory: Any) -> str:
+    """``get_client_category``: "--не определено--" for 0, "" when the row is gone."""
+    if intval(idcategory) <= 0:
+        return "--не определено--"
+    row = _find(db, "category", "idcategory", idcategory)
+    return strval(row.get("title")) if row else ""
+
+
+def territory_title(db: Account, territory: Any) -> str | None:
+    """``current_territory``: null for 0, "" when the row is gone."""
+    if intval(territory) <= 0:
+        return None
+    row = _find(db, "territory_cat", "idcategory", territory)
+    return strval(row.get("title")) if row else ""
+
+
+def clientpath_name(db: Account, clientpath: Any) -> str:
+    """``current_clientpathbyid``: "" for 0 or a missing row."""
+    if intval(clientpath) <= 0:
+        return ""
+    row = _find(db, "clientpath", "id", clientpath)
+    return strval(row.get("name")) if row else ""
+
+
+def _lookup_or_create(db: Account, table: str, id_key: str, title_key: str, title: str, extra: Row) -> int:
+    for row in _table_rows(db, table):
+        if ci_eq(row.get(title_key), title):
+            return intval(row.get(id_key))
+    row = {id_key: None, title_key: store_value("title", title), **extra, "identity": str(db.identity)}
+    return db.table(table, id_key).insert(row)
+
+
+def category_id(db: Account, title: Any, create: bool = True) -> int:
+    if not create:
+        row = next((r for r in _table_rows(db, "category") if ci_eq(r.get("title"), title)), None)
+        return intval(row.get("idcategory")) if row else 0
+    return _lookup_or_create(db, "category", "idcategory", "title", strval(title), {"tip": "client"})
+
+
+def territory_id(db: Account, title: Any, create: bool = True) -> int:
+    if not create:
+        row = next((r for r in _table_rows(db, "territory_cat") if ci_eq(r.get("title"), title)), None)
+        return intval(row.get("idcategory")) if row else 0
+    return _lookup_or_create(db, "territory_cat", "idcategory", "title", strval(title), {})
+
+
+def clientpath_id(db: Account, name: Any) -> int:
+    """``getClientpath``: the source's id, created when missing (also from list filters, client.md §6.1)."""
+    extra = {"isDefault": None, "utm_source": None, "destination": None}
+    return _lookup_or_create(db, "clientpath", "id", "name", strval(name), extra)
+
+
+def relation_title(db: Account, title: Any) -> str:
+    """``getClientRelation``: ensures a relation with this title exists and returns the title."""
+    text = strval(title)
+    _lookup_or_create(db, "relations", "id", "title", text, {"color": None, "isDefault": None})
+    return text
+
+
+def default_relation_id(db: Account) -> int:
+    """``$relDefault``: id of the default RELATION, which add stores as clientpath (client.md §2.3)."""
+    row = next((r for r in _table_rows(db, "relations") if r.get("isDefault") == "yes"), None)
+    return intval(row.get("id")) if row else 0
+
+
+# ------------------------------------------------------------------ bank details, people
+
+
+def recv_slots(row: Row) -> list[str]:
+    return strval(row.get("recv")).split(";")
+
+
+def bankinfo(row: Row) -> dict[str, Any]:
+    """The 15 bankinfo keys: slot text, or null beyond the stored string (client.md §2.4)."""
+    slots = recv_slots(row)
+    return {k: (slots[i] if i < len(slots) else None) for i, k in enumerate(BANKINFO_KEYS)}
+
+
+def person_short(db: Account, pid: Any) -> str | None:
+    """``current_person``: first two words of the contact's name; "" for 0, null if missing/empty."""
+    if intval(pid) <= 0:
+        return ""
+    row = _find(db, "personcat", "pid", pid)
+    name = strval(row.get("person")) if row else ""
+    if not name:
+        return None
+    return " ".join([w for w in name.split(" ") if w.strip()][:2])
+
+
+def client_title(db: Account, clid: Any) -> str | None:
+    row = db.table("clientcat", "clid").get(intval(clid))
+    return row.get("title") if row else None
+
+
+def visible_owners(db: Account, iduser: int) -> set[int]:
+    """``get_people($iduser, "yes")``; for the see-all roles owner 0 is visible too (golden 01, list-final)."""
+    from ..backend import SEE_ALL
+
+    people = set(db.people(iduser))
+    me = db.user(iduser) or {}
+    if me.get("tip") in SEE_ALL:
+        people.add(0)
+    return people
+
+
+def user_id_by_login(db: Account, login: Any) -> int:
+    """``current_userbylogin``: 0 for an unknown or empty login."""
+    u = db.user_by_login(login) if isinstance(login, str) else None
+    return intval(u["iduser"]) if u else 0

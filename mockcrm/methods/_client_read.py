@@ -1,0 +1,316 @@
+"""Reading clients: the list query (filters, ORDER BY, paging) and the record shapes (client.md §6-§7)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Fatal, sql_fatal, sql_syntax_fatal
+from ..php import intval, is_numeric, php_float_str, strval
+from ..sanitize import untag
+from ..wire import cleaner
+from . import _client_data as data
+from ._client_dates import card_date, mysql_datetime
+
+if TYPE_CHECKING:
+    from ..store import Row
+    from ..wire import Call
+
+Pred = Callable[["Row"], bool]
+PAGE = 200
+CLIENT_PHP = "developer/v2/client.php"
+
+
+# ------------------------------------------------------------------ parameters
+
+
+def output_fields(call: Call) -> list[str]:
+    """The effective field list (client.md §4); computed for every action, before the switch."""
+    allowed = data.allowed_fields(call.db)
+    given = call.get("fields")
+    if not data.not_blank(given):
+        return allowed
+    if isinstance(given, (dict, list)):
+        raise Fatal(
+            "TypeError",
+            "yexplode(): Argument #2 ($str) must be of type ?string, array given, "
+            f"called in {{ROOT}}/{CLIENT_PHP} on line 210 and defined",
+            "inc/func.php",
+            5140,
+        )
+    items = [p.strip() for p in strval(given).split(",")]
+    return [f for f in items if f and f in allowed]
+
+
+def page_offset(value: Any) -> int:
+    """``$offset = ($params['offset'] > 0) ? ... : 0`` then ``$offset * 200`` under PHP 8 rules."""
+    if value is None or value is False:
+        return 0
+    if isinstance(value, (dict, list)):
+        raise Fatal("TypeError", "Unsupported operand types: array * int", CLIENT_PHP, 369)
+    if isinstance(value, (bool, int, float)):
+        number = float(value)
+    elif is_numeric(value):
+        number = float(value)
+    else:
+        text = strval(value)
+        prefix = re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", text)
+        # real server: a non-numeric string compares with 0 as text, then the multiplication throws
+        if text <= "0":
+            return 0
+        if not prefix:
+            raise Fatal("TypeError", "Unsupported operand types: string * int", CLIENT_PHP, 369)
+        number = float(prefix.group(0))
+    if number <= 0:
+        return 0
+    rows = number * PAGE
+    if rows != int(rows):
+        raise sql_syntax_fatal(f"{php_float_str(rows)},200")
+    return int(rows)
+
+
+def _order_items(call: Call) -> list[tuple[str, bool]]:
+    """``ORDER BY $order $first`` parsed into (column, descending) pairs."""
+    order = call.get("order")
+    text = strval(order) if data.not_blank(order) else "date_create"
+    if text == "date_change":
+        text = "date_edit"
+    desc_default = not (call.get("first") is True or call.get("first") == "old")
+    items: list[tuple[str, bool]] = []
+    chunks = [c.strip() for c in text.split(",")]
+    for n, chunk in enumerate(chunks):
+        words = chunk.split()
+        if not words or len(words) > 2 or "'" in chunk:
+            raise sql_syntax_fatal(f"{chunk} LIMIT 0,200")
+        name = words[0].strip("`").split(".")[-1]
+        if name not in data.COLUMNS:
+            raise sql_fatal(f"Unknown column '{words[0]}' in 'ORDER BY'")
+        last = n == len(chunks) - 1
+        if len(words) == 2:
+            if words[1].upper() not in ("ASC", "DESC") or (last and desc_default):
+                raise sql_syntax_fatal(f"{words[1]} DESC LIMIT 0,200")
+            items.append((name, words[1].upper() == "DESC"))
+        else:
+            items.append((name, desc_default if last else False))
+    return items
+
+
+def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
+    kind = data.COLUMNS[column][0]
+
+    def key(row: Row) -> tuple[int, Any]:
+        v = row.get(column)
+        if v is None:
+            return (0, 0)
+        if kind == "int":
+            return (1, intval(v))
+        return (1, data.fold(strval(v)).rstrip(" "))
+
+    return key
+
+
+def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
+    # ties keep physical order in both directions (client.md §6.1): Python's sort is stable
+    for column, desc in reversed(_order_items(call)):
+        rows = sorted(rows, key=_sort_key(column), reverse=desc)
+    return rows
+
+
+# ------------------------------------------------------------------ WHERE
+
+
+def _sql_value(v: Any) -> str:
+    text = strval(v)
+    if "'" in text:
+        raise sql_syntax_fatal(text[text.index("'") + 1 :] + "' and identity = '1'")
+    return text
+
+
+def _date_cmp(column: str, op: str, bound: Any, bound2: Any = None) -> Pred:
+    low = mysql_datetime(_sql_value(bound))
+    high = mysql_datetime(_sql_value(bound2)) if bound2 is not None else ""
+
+    def pred(row: Row) -> bool:
+        v = row.get(column)
+        if v is None:
+            return False
+        return low < v if op == ">" else v < low if op == "<" else low <= v <= high
+
+    return pred
+
+
+def _word_pred(word: Any) -> Pred:
+    if isinstance(word, (dict, list)):
+        raise Fatal("TypeError", "trim(): Argument #1 ($string) must be of type string, array given", CLIENT_PHP, 28)
+    pattern = "%" + data.sql_unescape(cleaner(strval(word))) + "%"
+
+    def pred(row: Row) -> bool:
+        phone = row.get("phone")
+        if phone is not None:
+            phone = re.sub(r"[+() -]", "", phone)
+        cols = (phone, row.get("title"), row.get("des"), row.get("mail_url"), row.get("site_url"), row.get("address"))
+        return any(data.like(v, pattern) for v in cols)
+
+    return pred
+
+
+def _eq(column: str, value: Any) -> Pred:
+    if data.COLUMNS[column][0] == "int":
+        target = intval(value)
+        return lambda r: r.get(column) is not None and intval(r.get(column)) == target
+    return lambda r: data.ci_eq(r.get(column), value)
+
+
+def _like(column: str, pattern: str) -> Pred:
+    return lambda r: data.like(r.get(column), pattern)
+
+
+def _filter_preds(call: Call) -> list[Pred]:
+    flt = call.get("filter")
+    if not isinstance(flt, (dict, list)):
+        return []
+    items = flt.items() if isinstance(flt, dict) else enumerate(flt)
+    enabled_inputs = {f["fld_name"] for f in data.enabled_rows(call.db) if "input" in str(f["fld_name"])}
+    preds: list[Pred] = []
+    for k, v in items:
+        if not data.not_blank(v) or not isinstance(k, str):
+            continue
+        text = strval(v)
+        if k == "relations":
+            preds.append(_eq("tip_cmr", untag(text)))
+        elif k == "idcategory":
+            preds.append(_eq(k, intval(v) if is_numeric(v) else data.category_id(call.db, untag(text), False)))
+        elif k == "territory":
+            preds.append(_eq(k, intval(v) if is_numeric(v) else data.territory_id(call.db, untag(text), False)))
+        elif k == "type":
+            preds.append(_eq("type", untag(text)))
+        elif k == "clientpath":
+            # real server: an unknown source name is CREATED by the filter (client.md §6.1)
+            preds.append(_eq(k, intval(v) if is_numeric(v) else data.clientpath_id(call.db, untag(text))))
+        elif k == "trash" or k in enabled_inputs:
+            preds.append(_like(k, "%" + untag(text) + "%"))
+    return preds
+
+
+def list_preds(call: Call) -> list[Pred]:
+    p = call.params
+    preds: list[Pred] = []
+    if data.not_blank(p.get("word")):
+        preds.append(_word_pred(p.get("word")))
+    start, end = p.get("dateStart"), p.get("dateEnd")
+    if data.not_blank(start) and not data.not_blank(end):
+        preds.append(_date_cmp("date_create", ">", start))
+    if data.not_blank(start) and data.not_blank(end):
+        preds.append(_date_cmp("date_create", "between", start, end))
+    if not data.not_blank(start) and data.not_blank(end):
+        preds.append(_date_cmp("date_create", "<", end))
+    cstart, cend = p.get("dateChangeStart"), p.get("dateChangeEnd")
+    if data.not_blank(cstart) and not data.not_blank(cend):
+        # real server: compares date_edit with dateStart, not dateChangeStart (client.md §6.1)
+        preds.append(_date_cmp("date_edit", ">", "" if start is None else start))
+    if data.not_blank(cstart) and data.not_blank(cend):
+        preds.append(_date_cmp("date_edit", "between", cstart, cend))
+    if not data.not_blank(cstart) and data.not_blank(cend):
+        preds.append(_date_cmp("date_edit", "<", cend))
+    if data.not_blank(p.get("user")):
+        owner = str(data.user_id_by_login(call.db, p.get("user")))
+        preds.append(lambda r: data.ci_eq(r.get("iduser"), owner))
+    else:
+        people = data.visible_owners(call.db, call.iduser)
+        preds.append(lambda r: r.get("iduser") is not None and data.mysql_number(r.get("iduser")) in people)
+    return preds + _filter_preds(call)
+
+
+# ------------------------------------------------------------------ records
+
+
+def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
+    db = call.db
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = row.get(f)
+        if f == "head_clid":
+            # real server: the CATEGORY title looked up by the head clid (client.md §6.2)
+            out["head_clidTitle"] = data.category_title(db, v)
+        elif f == "pid":
+            out["person"] = data.person_short(db, v)
+        elif f == "iduser":
+            out["user"] = db.login_of(intval(v))
+        elif f == "idcategory":
+            out["idcategoryTitle"] = data.category_title(db, v)
+        elif f == "territory":
+            out["territoryTitle"] = data.territory_title(db, v)
+        elif f == "clientpath":
+            out["clientpathTitle"] = data.clientpath_name(db, v)
+        out[f] = intval(v) if f in ("head_clid", "pid", "iduser") or data.COLUMNS.get(f, ("",))[0] == "int" else v
+    return out
+
+
+def uids_of(call: Call, clid: int) -> list[dict[str, Any]]:
+    rows = [r for r in call.db.table("uids") if intval(r.get("clid")) == clid]
+    keys = ("datum", "name", "value", "eid", "clid", "did")
+    return [{k: intval(r.get(k)) if k in ("eid", "clid", "did") else r.get(k) for k in keys} for r in rows]
+
+
+def info_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
+    db = call.db
+    out: dict[str, Any] = {}
+    for f in fields:
+        v = row.get(f)
+        if f == "head_clid":
+            head = intval(v)
+            title = data.client_title(db, head) if head else ""
+            out[f] = ("--не найден--" if title is None else title) if head else ""
+        elif f == "pid":
+            out[f] = intval(v)
+            out["person"] = data.person_short(db, v)
+        elif f == "iduser":
+            out[f] = intval(v)
+            out["user"] = db.login_of(intval(v))
+        elif f == "idcategory":
+            out[f] = intval(v)
+            out["categoryName"] = data.category_title(db, v)
+        elif f == "territory":
+            out[f] = intval(v)
+            out["territoryName"] = data.territory_title(db, v)
+        elif f == "clientpath":
+            out[f] = data.clientpath_name(db, v)
+        elif f == "date_create":
+            out["created"] = v
+            out[f] = card_date(v)
+        elif f == "date_edit":
+            out["edited"] = v
+            out[f] = card_date(v)
+        elif f == "clid":
+            out[f] = intval(v)
+        else:
+            out[f] = v if v is not None and v != "" else None
+    return out
+
+
+def contacts(call: Call, clid: int) -> list[dict[str, Any]]:
+    """``contacts=yes``: the API user's own contacts of this client that have an e-mail (client.md §7.3)."""
+    db = call.db
+    me = str(call.iduser)
+    out = []
+    for p in db.table("personcat", "pid"):
+        if intval(p.get("clid")) != clid or strval(p.get("iduser")) != me or not strval(p.get("mail")):
+            continue
+        owner = db.user(p.get("iduser"))
+        loyal = data._find(db, "loyal_cat", "idcategory", p.get("loyalty")) if intval(p.get("loyalty")) else None
+        path = data._find(db, "clientpath", "id", p.get("clientpath")) if intval(p.get("clientpath")) else None
+        item = {k: _raw(p.get(k)) for k in ("pid", "person", "ptitle", "clid", "tel", "mob", "mail", "iduser")}
+        item.update(rol=_raw(p.get("rol")), date_create=_raw(p.get("date_create")))
+        item["client"] = _raw(data.client_title(db, clid))
+        item["user"] = _raw(owner.get("title")) if owner else None
+        item["color"] = _raw(loyal.get("color")) if loyal else None
+        item["relation"] = _raw(loyal.get("title")) if loyal else None
+        item["clientpath"] = _raw(path.get("name")) if path else None
+        out.append(item)
+    return out
+
+
+def _raw(v: Any) -> str | None:
+    """A value as mysqli hands it over: text or NULL."""
+    return None if v is None else strval(v)

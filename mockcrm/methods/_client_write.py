@@ -1,0 +1,323 @@
+"""Writing clients: ``Client::add``, ``Client::fullupdate`` and ``Client::delete`` (client.md §8-§11)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..errors import CRMError, Fatal
+from ..php import intval, is_numeric, php_values, strval
+from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
+from . import _client_data as data
+from ._client_dates import strtotime, timestamp_column
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..store import Row
+    from ..wire import Call
+
+CLIENT_CLASS = "inc/class/Client.php"
+
+
+class MissingTitle(CRMError):
+    code = 402
+    text = "Отсутствуют параметры - Название клиента"
+
+
+class UnknownClient(CRMError):
+    code = 403
+    text = "Клиент с указанным clid не найден в пределах аккаунта"
+
+
+class NotFound(CRMError):
+    code = 403
+    text = "Не найдена запись"
+
+
+class HasDeals(CRMError):
+    code = 408
+    text = (
+        "Клиент не удален. Внимание: К сожалению Удаление записи не возможно. "
+        "Причина - Имеются связанные записи - Сделки."
+    )
+
+
+def emit(call: Call, event: str, args: dict[str, Any]) -> None:
+    """Fire an event with the payload webhooks deliver: args, then event/identity/iduser1, all text."""
+    payload = {k: _text(v) for k, v in args.items()}
+    payload.update(event=event, identity=str(call.db.identity), iduser1=str(call.iduser))
+    call.emit(event, payload)
+
+
+def _clock(call: Call) -> Clock:
+    assert call.backend is not None
+    return call.backend.clock
+
+
+def _text(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {k: _text(x) for k, x in v.items()}
+    return strval(v)
+
+
+def _text_arg(v: Any, where: str = "inc/func.php", line: int = 660) -> str:
+    """A value handed to ``strip_tags``: arrays crash (protocol.md §9)."""
+    if isinstance(v, (dict, list)):
+        raise Fatal("TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", where, line)
+    return strval(v)
+
+
+def _joined(v: Any) -> Any:
+    """An array given for a text field is joined with ", " (client.md §8.1)."""
+    return strval(", ".join(strval(x) for x in php_values(v))).strip() if isinstance(v, (dict, list)) else v
+
+
+# ------------------------------------------------------------------ add
+
+
+def _phones(value: Any) -> list[str] | None:
+    if isinstance(value, (dict, list)):
+        return [strval(x) for x in php_values(value)]
+    if data.not_blank(value):
+        return [p.strip() for p in strval(value).replace(",", ";").split(";") if p.strip()]
+    return None
+
+
+def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> Row | None:
+    """The first client matching title (+ any phone, + mail) — all clients of the account (client.md §8.1)."""
+    patterns = ["%" + re.sub(r"\D", "", p)[1:] + "%" for p in phones or []]
+    mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
+    for row in call.db.table("clientcat", "clid"):
+        if not data.ci_eq(row.get("title"), title):
+            continue
+        if patterns:
+            phone = row.get("phone")
+            bare = None if phone is None else re.sub(r"[+() -]", "", phone)
+            if not any(data.like(bare, p) for p in patterns):
+                continue
+        if mail_pattern is not None and not data.like(row.get("mail_url"), mail_pattern):
+            continue
+        return row
+    return None
+
+
+def _add_value(call: Call, key: str, value: Any) -> Any:
+    db = call.db
+    if key == "type":
+        return "client" if value == "" else value
+    if key == "title":
+        return client_format_title(strval(value))
+    if key == "idcategory":
+        return intval(value) if is_numeric(value) else data.category_id(db, value)
+    if key == "clientpath":
+        return intval(value) if is_numeric(value) else data.clientpath_id(db, value)
+    if key == "territory":
+        return intval(value) if is_numeric(value) else data.territory_id(db, untag(strval(value)))
+    if key == "tip_cmr":
+        return data.relation_title(db, untag(strval(value))) if is_numeric(value) else untag(strval(value))
+    frow = data.field_row(db, key) or {}
+    if frow.get("fld_temp") == "textarea" and value is not None:
+        template = strval(frow.get("fld_var"))
+        return field_clean(strval(value)) if template.lower() != strval(value).lower() else None
+    if frow.get("fld_temp") == "datetime":
+        return strval(value).replace("Z", ":00").replace("T", " ")
+    return field_clean(strval(value))
+
+
+def add_one(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """``Client::add``: the answer dict for one client (errors are answers, not exceptions, in add.list)."""
+    try:
+        return _add(call, dict(params))
+    except CRMError as exc:
+        return exc.body()
+
+
+def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    db = call.db
+    if intval(params.get("iduser")) == 0:
+        user = params.get("user")
+        params["iduser"] = call.iduser if not data.not_blank(user) else data.user_id_by_login(db, user)
+    creator = intval(params.get("creator"))
+    phones = _phones(params.get("phone"))
+    if phones is not None:
+        params["phone"] = phones
+    title = client_format_title(_text_arg(params.get("title")))
+    dup = _duplicate(call, title, phones, params.get("mail_url"))
+    if dup is not None:
+        name = data.client_title(db, dup["clid"])
+        text = f"Найден существующий клиент - {name} (clid = {dup['clid']}). Запрос отклонен."
+        return {"result": "Error", "exists": dup["clid"], "error": {"code": 304, "text": text}}
+    if not data.not_blank(params.get("title")):
+        raise MissingTitle()
+    params.setdefault("type", "client")
+    if params["type"] is None:
+        params["type"] = "client"
+    if isinstance(params.get("phone"), list):
+        params["phone"] = ",".join(params["phone"])
+    fields = ["type", *data.enabled_by_order(db), "uid"]
+    for name in fields[1:-1]:
+        params[name] = _joined(params.get(name)) if name in params else params.get(name)
+    client: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in fields:
+            client[key] = _add_value(call, key, value)
+    recv = params.get("recv")
+    if isinstance(recv, str):
+        raise Fatal("TypeError", "Cannot access offset of type string on string", CLIENT_CLASS, 501)
+    source = recv if isinstance(recv, dict) else {}
+    recv_text = ";".join(clean_all(strval(source.get(k))) for k in data.RECV_KEYS)
+    # real server: without a stored source, the default RELATION id is used (client.md §2.3)
+    client["clientpath"] = intval(client["clientpath"]) if "clientpath" in client else data.default_relation_id(db)
+    clock = _clock(call)
+    given = params.get("date_create")
+    stamp = strtotime(strval(given), db.timezone, clock.now()) if given is not None else None
+    client["date_create"] = timestamp_column(stamp) if stamp else clock.now_str()
+    client["creator"] = creator if creator > 0 else call.iduser
+    row = data.new_row(db.identity)
+    for key, value in client.items():
+        if value is not None and value != "":
+            row[key] = value if key == "date_create" else data.store_value(key, value)
+    clid = db.table("clientcat", "clid").insert(row)
+    db.add_history(datum=clock.now_str(), des="Добавлен клиент", tip="СобытиеCRM", iduser=call.iduser, clid=clid)
+    db.table("clientcat", "clid").update(clid, {"recv": recv_text})
+    emit(call, "client.add", {"clid": clid, "autor": call.iduser, "user": intval(params.get("iduser"))})
+    return {"result": "Успешно", "data": clid}
+
+
+# ------------------------------------------------------------------ update
+
+
+def _update_value(call: Call, key: str, value: Any) -> Any:
+    db = call.db
+    if key == "type":
+        return "client" if value == "" or value is None else untag(strval(value))
+    if key == "title":
+        return client_format_title(strval(value))
+    if key in ("idcategory", "clientpath"):
+        finder = data.category_id if key == "idcategory" else data.clientpath_id
+        return intval(value) if is_numeric(value) else finder(db, value)
+    if key == "territory":
+        return intval(value) if is_numeric(value) else data.territory_id(db, untag(strval(value)))
+    if key == "tip_cmr":
+        return value if is_numeric(value) else data.relation_title(db, untag(strval(value)))
+    if key == "head_clid":
+        return intval(value)
+    return field_clean(strval(value))
+
+
+def _old_value(row: Row, key: str) -> Any:
+    """``get_client_info`` values used for the comparison: ints for the id columns."""
+    if key in ("iduser", "idcategory", "territory", "head_clid", "pid", "clientpath"):
+        return intval(row.get(key))
+    return row.get(key)
+
+
+def update(call: Call) -> dict[str, Any]:
+    db = call.db
+    table = db.table("clientcat", "clid")
+    row = table.get(intval(call.get("clid")))
+    if row is None:
+        raise UnknownClient()
+    clid = int(row["clid"])
+    params = dict(call.params)
+    fields = [*data.enabled_by_order(db), "uid", "type"]
+    for name in fields[:-2]:
+        if name in params:
+            params[name] = _joined(params[name])
+    client = {f: _update_value(call, f, params[f]) for f in fields if f in params}
+    # real server: an existing uid is never replaced (client.md §10.1)
+    if data.not_blank(row.get("uid")):
+        client["uid"] = row["uid"]
+    changed = {k: v for k, v in client.items() if not data.loose_eq(v, _old_value(row, k))}
+    out: dict[str, Any] = {"data": clid}
+    messages = ["Данные корректны, но идентичны имеющимся."]
+    if changed:
+        now = _clock(call).now_str()
+        values = {k: data.store_value(k, v) for k, v in client.items()}
+        table.update(clid, {**values, "date_edit": now, "editor": call.iduser})
+        des = "; ".join(f"{k}: {strval(_old_value(row, k))} → {strval(v)}" for k, v in changed.items())
+        out["hid"] = db.add_history(datum=now, des=des, tip="ЛогCRM", iduser=call.iduser, clid=clid)
+        messages = ["Успешно"]
+        emit(
+            call,
+            "client.edit",
+            {"clid": clid, "autor": call.iduser, "user": intval(params.get("iduser")), "newparam": changed},
+        )
+    recv = params.get("recv")
+    if recv is not None and recv != [] and recv != {}:
+        current = data.recv_slots(row)
+        source = recv if isinstance(recv, dict) else {}
+        slots = [
+            clean(strval(source[k])) if source.get(k) is not None else (current[i] if i < len(current) else "")
+            for i, k in enumerate(data.RECV_KEYS)
+        ]
+        table.update(clid, {"recv": ";".join(slots)})
+        messages.append("Реквизиты обновлены")
+    out["result"] = "; ".join(messages)
+    return out
+
+
+# ------------------------------------------------------------------ delete
+
+
+def delete_clid(value: Any) -> int:
+    """``Client::delete(int $clid)``: PHP's coercion of the argument, or the TypeError page."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str) and re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", value):
+        return intval(value)
+    given = "null" if value is None else "array" if isinstance(value, (dict, list)) else "string"
+    raise Fatal(
+        "TypeError",
+        f"Salesman\\Client::delete(): Argument #1 ($clid) must be of type int, {given} given, "
+        "called in {ROOT}/developer/v2/client.php on line 677 and defined",
+        CLIENT_CLASS,
+        1317,
+    )
+
+
+def delete(call: Call, clid: int) -> dict[str, Any]:
+    db = call.db
+    table = db.table("clientcat", "clid")
+    if table.get(clid) is None:
+        raise NotFound()
+    if _linked(db, "dogovor", clid):
+        raise HasDeals()
+    _drop(db, "file", clid)
+    persons = _linked(db, "personcat", clid)
+    for name in ("personcat", "contract", "comments", "leads", "entry"):
+        for r in _linked(db, name, clid):
+            r["clid"] = 0
+    history = _drop(db, "history", clid)
+    for name in ("dogovor", "credit", "profile"):
+        _drop(db, name, clid)
+    tasks = _linked(db, "tasks", clid)
+    for t in tasks:
+        if intval(t.get("pid")) == 0:
+            db.tables["tasks"].delete(t[db.tables["tasks"].id_key])
+        else:
+            t["clid"] = 0
+    table.delete(clid)
+    emit(call, "client.delete", {"clid": clid, "autor": call.iduser})
+    # real server: files are removed by an earlier loop, so the counted files are always 0 (client.md §11)
+    message = (
+        f"Успешно: Клиент удален.<br>Также удалено {history} записи истории активностей. "
+        f"Снята привязка к Клиенту у {len(persons)} Контактов. Удалено {len(tasks)} записей напоминаний. "
+        "Удалено 0 файлов."
+    )
+    return {"message": message, "result": "Клиент удален", "data": clid}
+
+
+def _linked(db: Any, name: str, clid: int) -> list[Row]:
+    """Rows of another method's table that point at this client (real column ``clid``)."""
+    t = db.tables.get(name)
+    return [r for r in t if intval(r.get("clid")) == clid] if t is not None else []
+
+
+def _drop(db: Any, name: str, clid: int) -> int:
+    rows = _linked(db, name, clid)
+    for r in rows:
+        db.tables[name].delete(r[db.tables[name].id_key])
+    return len(rows)
