@@ -1,13 +1,187 @@
-"""Method `history` — not implemented yet (issue 3)."""
+"""Method `history` — activity records (other-methods.md §3): fields, tips, list, info, add,
+add.list, delete.  No events are fired by any of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..wire import Call
+from ..errors import CRMError
+from ..php import intval, php_values, strval
+from ..sanitize import untag
+from ..wire import Call, cleaner
+from ._history_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
+from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
+from ._task_mysql import as_datetime, ci_equal, find_in_set, find_row, like, num_equal, order_rows, page_offset
 
-ACTIONS: dict[str, Any] = {}
+# real server: history.php compares the action loosely too, so JSON true runs `fields`
+LOOSE_TRUE_ACTION = "fields"
+# real server: a JSON string body crashes where the script first indexes $params (protocol.md §2.1)
+JSON_STRING_FATAL = ("developer/v2/history.php", 164)
 
 
-def _unused(call: Call) -> Any:  # placeholder until the method is implemented
-    return None
+class InfoNotFound(CRMError):
+    # real server: string code here (other-methods.md §3)
+    code = "403"
+    text = "Не найдено в пределах аккаунта указанного пользователя."
+
+
+class MissingInfoId(CRMError):
+    # real server: the text speaks of reminders, copied from task.php (other-methods.md §3)
+    code = 405
+    text = "Отсутствуют параметры - id напоминания"
+
+
+class MissingParams(CRMError):
+    code = 405
+    text = "Отсутствуют параметры"
+
+
+class RecordNotFound(CRMError):
+    code = 403
+    text = "Запись не найдена."
+
+
+class MissingCid(CRMError):
+    code = 405
+    text = "Отсутствуют параметры - cid записи"
+
+
+def _history(call: Call) -> Any:
+    return call.db.table("history", "cid")
+
+
+def _now_hm(call: Call) -> str:
+    assert call.backend is not None
+    return call.backend.clock.now().strftime("%H:%M")
+
+
+# ------------------------------------------------------------------ actions
+
+
+def fields(call: Call) -> dict[str, Any]:
+    return {"data": dict(FIELD_TITLES)}
+
+
+def tips_(call: Call) -> dict[str, Any]:
+    return tips(call.db)
+
+
+def info(call: Call) -> dict[str, Any]:
+    raw = call.get("id")
+    row = find_row(_history(call), raw)
+    if row is None:
+        raise MissingInfoId() if blank(raw) else InfoNotFound()
+    # real server: no visibility check for info (golden 10-visibility)
+    return {"data": info_view(call, row)}
+
+
+def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end: str) -> bool:
+    if not (start <= as_datetime(row.get("datum")) <= end):
+        return False
+    if not blank(p.get("word")):
+        word = f"%{cleaner(strval(p['word']))}%"
+        if not (like(row.get("des"), word) or like(row.get("tip"), word)):
+            return False
+    tip = p.get("tip")
+    # real server: the type filter only applies to a value equal to a field name (other-methods.md §3)
+    if isinstance(tip, str) and tip in FIELDS and not ci_equal(row.get("tip"), cleaner(tip)):
+        return False
+    if not blank(p.get("user")):
+        if intval(row.get("iduser")) != user_id_by_login(call.db, p["user"]):
+            return False
+    elif intval(row.get("iduser")) not in call.db.people(call.iduser):
+        return False
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0 and not num_equal(row.get(key), p[key]):
+            return False
+    # real server: `(int)['pid'] > 0` is always true, so the contact filter always applies and
+    # without `pid` nothing matches (other-methods.md §3)
+    return find_in_set(strval(p.get("pid")), row.get("pid"))
+
+
+def list_(call: Call) -> dict[str, Any]:
+    p = call.params
+    assert call.backend is not None
+    today = call.backend.clock.today_str()
+    # real server: each bound defaults to today, a date means midnight (other-methods.md §3)
+    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
+    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
+    rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
+    order = "datum" if blank(p.get("order")) else strval(p["order"])
+    rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
+    lpos = page_offset(p.get("offset"))
+    data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
+    return {"data": data} if data else {}
+
+
+def add(call: Call) -> dict[str, Any]:
+    p = call.params
+    iduser = call.iduser if blank(p.get("user")) else user_id_by_login(call.db, p["user"])
+    tip = untag(strval(p["tip"])) if not blank(p.get("tip")) else "Событие"
+    if all(blank(p.get(k)) for k in ("clid", "pid", "did")) or blank(p.get("content")):
+        raise MissingParams()
+    cid = add_history(
+        call,
+        iduser=iduser,
+        clid=p.get("clid"),
+        pid=clean_pid_list(p.get("pid")),
+        did=p.get("did"),
+        datum=f"{strval(p.get('datum'))} {_now_hm(call)}",
+        des=p.get("content"),
+        tip=tip,
+    )
+    return {"result": "Успешно", "data": cid}
+
+
+def add_list(call: Call) -> list[dict[str, Any]]:
+    p = call.params
+    default_user = call.iduser if blank(p.get("user")) else user_id_by_login(call.db, p["user"])
+    assert call.backend is not None
+    out: list[dict[str, Any]] = []
+    # real server: one result array is reused for every item, so keys leak between items
+    res: dict[str, Any] = {}
+    raw = p.get("list")
+    for item in php_values(raw) if isinstance(raw, (list, dict)) else []:
+        item = item if isinstance(item, dict) else {}
+        if not blank(item.get("content")):
+            datum = call.backend.clock.now_str() if blank(item.get("datum")) else strval(item["datum"])
+            user = item.get("user")
+            iduser = user_id_by_login(call.db, user) if not blank(user) else default_user
+            res["result"] = "Успешно"
+            res["data"] = add_history(
+                call,
+                iduser=iduser,
+                clid=item.get("clid"),
+                pid=clean_pid_list(item.get("pid")),
+                did=item.get("did"),
+                datum=f"{datum} {_now_hm(call)}",
+                des=item.get("content"),
+                tip=item.get("tip"),
+            )
+        else:
+            res["result"] = "Error"
+            res["error"] = {"code": 405, "text": "Отсутствуют параметры - Заголовок"}
+        out.append(dict(res))
+    return out
+
+
+def delete(call: Call) -> dict[str, Any]:
+    raw = call.get("id")
+    row = find_row(_history(call), raw)
+    if blank(raw):
+        raise MissingCid()
+    if row is None or intval(row.get("iduser")) not in call.db.people(call.iduser):
+        raise RecordNotFound()
+    _history(call).delete(intval(row["cid"]))
+    return {"result": "Успешно"}
+
+
+ACTIONS = {
+    "tips": tips_,
+    "fields": fields,
+    "list": list_,
+    "info": info,
+    "add": add,
+    "add.list": add_list,
+    "delete": delete,
+}

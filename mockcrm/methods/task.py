@@ -1,13 +1,277 @@
-"""Method `task` — not implemented yet (issue 3)."""
+"""Method `task` — reminders (task.md): fields, tips, list, info, add, update, doit, delete, history."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..wire import Call
+from ..errors import CRMError, Fatal
+from ..php import intval, php_values, strval
+from ..sanitize import untag
+from ..wire import Call, cleaner
+from ._history_record import add_history
+from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, user_id_by_login, yexplode
+from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset
+from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
-ACTIONS: dict[str, Any] = {}
+LOOSE_TRUE_ACTION = "fields"
+# real server: a JSON string body crashes where the script first indexes $params (protocol.md §2.1)
+JSON_STRING_FATAL = ("developer/v2/task.php", 186)
 
 
-def _unused(call: Call) -> Any:  # placeholder until the method is implemented
-    return None
+class MissingTitle(CRMError):
+    code = 405
+    text = "Отсутствуют параметры - Заголовок"
+
+
+class MissingInfoId(CRMError):
+    code = 405
+    text = "Отсутствуют параметры - id напоминания"
+
+
+class MissingTid(CRMError):
+    code = 405
+    text = "Отсутствуют параметры - tid напоминания"
+
+
+class InfoNotFound(CRMError):
+    # real server: this one 403 has a string code (task.md §7)
+    code = "403"
+    text = "Напоминание с указанным id не найдено в пределах аккаунта указанного пользователя."
+
+
+class TaskNotFound(CRMError):
+    code = 403
+    text = "Напоминание не найдено."
+
+
+class MissingParams(CRMError):
+    code = 405
+    text = "Отсутствуют параметры"
+
+
+def _tasks(call: Call) -> Any:
+    return call.db.table("tasks", "tid")
+
+
+def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    """The endpoint's loop: only ``$fieldsname`` keys go on, each cleaned its own way (task.md §9)."""
+    data: dict[str, Any] = {}
+    for key, value in params.items():
+        if key not in FIELDS:
+            continue
+        if key == "pid":
+            if isinstance(value, (list, dict)):
+                data[key] = [strval(v).replace(",", ";") for v in php_values(value)]
+            else:
+                data[key] = strval(value).replace(",", ";")
+        elif key in ("clid", "did"):
+            data[key] = intval(value)
+        elif key == "tip":
+            data[key] = get_tip_task(call.db, untag(strval(value))) if not blank(value) else "Задача"
+        else:
+            data[key] = untag(strval(value))
+    return data
+
+
+def _owner_params(call: Call) -> dict[str, Any]:
+    """``user`` empty → the caller is responsible; else that login, and the caller is the author."""
+    params = dict(call.params)
+    if blank(params.get("user")):
+        params["iduser"] = call.iduser
+    else:
+        params["iduser"] = user_id_by_login(call.db, params["user"])
+        params["autor"] = call.iduser
+    return params
+
+
+# ------------------------------------------------------------------ actions
+
+
+def fields(call: Call) -> dict[str, Any]:
+    return {"data": dict(FIELD_TITLES)}
+
+
+def tips_(call: Call) -> dict[str, Any]:
+    return tips(call.db)
+
+
+def info(call: Call) -> dict[str, Any]:
+    raw = call.get("id")
+    row = find_row(_tasks(call), raw)
+    if row is None:
+        raise MissingInfoId() if blank(raw) else InfoNotFound()
+    # real server: no visibility check for info (task.md §7)
+    return {"data": view(call.db, row, with_person=True)}
+
+
+def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end: str) -> bool:
+    if not (start <= as_datetime(row.get("datum")) <= end):
+        return False
+    if not blank(p.get("word")):
+        word = f"%{cleaner(strval(p['word']))}%"
+        if not any(like(row.get(c), word) for c in ("title", "des", "tip")):
+            return False
+    tip = p.get("tip")
+    # real server: the type filter only applies to a value equal to a field name (task.md §8)
+    if isinstance(tip, str) and tip in FIELDS and not ci_equal(row.get("tip"), cleaner(tip)):
+        return False
+    if not blank(p.get("user")):
+        if intval(row.get("iduser")) != user_id_by_login(call.db, p["user"]):
+            return False
+    elif intval(row.get("iduser")) not in call.db.people(call.iduser):
+        return False
+    active = p.get("active")
+    # real server (golden, PHP 7 semantics): `(int)active != ''` only filters non-numeric-zero values
+    if intval(active) != 0 and not ci_equal(row.get("active"), strval(active)):
+        return False
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0 and not num_equal(row.get(key), p[key]):
+            return False
+    return True
+
+
+def list_(call: Call) -> dict[str, Any]:
+    p = dict(call.params)
+    if p.get("status") is not None:
+        # real server: status forces active=no and its own condition is thrown away (task.md §8)
+        p["active"] = "no"
+    today = call.backend.clock.today_str() if call.backend else ""
+    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
+    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
+    rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
+    order = "datum" if blank(p.get("order")) else strval(p["order"])
+    rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
+    lpos = page_offset(p.get("offset"))
+    data = [view(call.db, r, with_person=False) for r in rows[lpos : lpos + 200]]
+    # real server: no `count`; nothing found → the whole body is [] (task.md §8)
+    return {"data": data} if data else {}
+
+
+def add(call: Call) -> dict[str, Any]:
+    params = _owner_params(call)
+    if blank(params.get("title")):
+        raise MissingTitle()
+    assert call.backend is not None
+    now = call.backend.clock.now()
+    if blank(params.get("datum")):
+        params["datum"] = now.strftime("%Y-%m-%d")
+    if blank(params.get("totime")):
+        # real server: date('H') + 1, so 23:xx gives 24:xx (task.md §9)
+        params["totime"] = f"{now.hour + 1}:{now.minute:02d}"
+    for key, default in (("priority", 0), ("speed", 0), ("active", "yes")):
+        if blank(params.get(key)):
+            params[key] = default
+    data = _task_data(call, params)
+    iduser = intval(params["iduser"])
+    if iduser <= 0:
+        # real server: Todo::add fails and the endpoint implodes a missing notice list (task.md §9)
+        raise Fatal(
+            "TypeError",
+            "implode(): Argument #1 ($array) must be of type array, string given",
+            "developer/v2/task.php",
+            566,
+        )
+    row = added_row(call.db, iduser, call.iduser, data, call.backend.clock.now_str())
+    tid = _tasks(call).insert(row)
+    call.emit("task.add", {"id": tid, "autor": call.iduser})
+    return {"result": "Успешно", "data": tid}
+
+
+def update(call: Call) -> dict[str, Any]:
+    params = _owner_params(call)
+    row = find_row(_tasks(call), params.get("id"))
+    result: dict[str, Any] | None = None
+    if row is not None:
+        tid = intval(row["tid"])
+        written, event_autor = edited_values(call.db, call.iduser, _task_data(call, params))
+        row.update(written)
+        for child in _tasks(call).where(lambda r: r.get("maintid") == tid and r.get("iduser") != call.iduser):
+            _tasks(call).delete(child["tid"])
+        call.emit("task.edit", {"id": tid, "autor": event_autor})
+        result = {"result": "Успешно", "data": tid}
+    # real server: the missing-id check comes last and overrides (task.md §10)
+    if intval(params.get("id")) == 0:
+        raise MissingTid()
+    if result is None:
+        raise TaskNotFound()
+    return result
+
+
+def doit(call: Call) -> dict[str, Any]:
+    p = call.params
+    row = find_row(_tasks(call), p.get("id"))
+    if blank(p.get("id")):
+        raise MissingTid()
+    if row is None:
+        raise TaskNotFound()
+    assert call.backend is not None
+    now = call.backend.clock.now_str()
+    text = strval(p.get("description")) if not blank(p.get("description")) else "Выполнено напоминание"
+    tip = p.get("tip") if not blank(p.get("tip")) else row.get("tip")
+    status = p.get("status") if p.get("status") is not None else 1
+    hid = add_history(
+        call,
+        iduser=call.iduser,
+        clid=row.get("clid"),
+        pid=";".join(yexplode(";", row.get("pid"))),
+        did=row.get("did"),
+        datum=now,
+        des=untag(text),
+        tip=tip,
+    )
+    row.update({"active": "no", "status": intval(strval(status)), "cid": hid})
+    client = call.db.table("clientcat", "clid").get(intval(row.get("clid"))) if intval(row.get("clid")) > 0 else None
+    if client is not None:
+        client["last_hist"] = now
+    call.emit("task.doit", {"id": intval(row["tid"]), "autor": call.iduser})
+    return {"result": "Успешно", "data": intval(row["tid"]), "message": "Добавлена Активность", "historyID": hid}
+
+
+def delete(call: Call) -> dict[str, Any]:
+    p = call.params
+    row = find_row(_tasks(call), p.get("id"))
+    if blank(p.get("id")):
+        raise MissingTid()
+    if row is None or intval(row.get("iduser")) not in call.db.people(call.iduser):
+        raise TaskNotFound()
+    tid = intval(row["tid"])
+    _tasks(call).delete(tid)
+    for child in _tasks(call).where(lambda r: r.get("maintid") == tid):
+        _tasks(call).delete(child["tid"])
+    # real server: task.remove has no handler in developer/events.php, so nothing is sent (webhooks.md)
+    return {"result": "Успешно", "data": tid, "message": "Запись удалена"}
+
+
+def history(call: Call) -> dict[str, Any]:
+    p = call.params
+    iduser = call.iduser if blank(p.get("user")) else user_id_by_login(call.db, p["user"])
+    # real server: getTipTask runs even for an empty tip, creating an untitled type (task.md §13)
+    tip = get_tip_task(call.db, untag(strval(p.get("tip"))))
+    targets = (p.get("clid"), p.get("pid"), p.get("did"))
+    if all(blank(v) for v in targets) or blank(p.get("content")):
+        raise MissingParams()
+    assert call.backend is not None
+    hid = add_history(
+        call,
+        iduser=iduser,
+        clid=intval(p.get("clid")),
+        pid=clean_pid_list(p.get("pid")),
+        did=intval(p.get("did")),
+        datum=f"{strval(p.get('datum'))} {call.backend.clock.now().strftime('%H:%M')}",
+        des=strval(p.get("content")),
+        tip=tip,
+    )
+    return {"result": "Успешно", "data": hid}
+
+
+ACTIONS = {
+    "tips": tips_,
+    "fields": fields,
+    "list": list_,
+    "info": info,
+    "add": add,
+    "update": update,
+    "doit": doit,
+    "delete": delete,
+    "history": history,
+}

@@ -1,0 +1,103 @@
+"""History rows: ``addHistorty`` (the one writer behind task doit/history and history add) and
+the history object as `history` info and list print it (other-methods.md §3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..php import empty, intval, strval
+from ..sanitize import untag
+from ..store import Row
+from ..wire import Call
+from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, yexplode
+from ._task_mysql import mysql_datetime
+
+#: ``$fieldsname`` of developer/v2/history.php
+FIELDS = ["cid", "datum", "des", "tip", "iduser", "clid", "pid", "did"]
+
+FIELD_TITLES = {
+    "cid": "Идентификатор записи",
+    "datum": "Дата",
+    "des": "Содержание",
+    "tip": "Тип активности",
+    "iduser": "Ответственный",
+    "clid": "ID клиента",
+    "pid": "ID контакта (массив)",
+    "did": "ID сделки",
+}
+
+INT_COLUMNS = {"cid", "iduser", "clid", "did", "identity"}
+COLUMNS = ["cid", "datum", "des", "tip", "iduser", "clid", "pid", "did", "fid", "uid", "identity"]
+
+
+def add_history(
+    call: Call,
+    *,
+    iduser: Any,
+    clid: Any,
+    pid: str,
+    did: Any,
+    datum: Any,
+    des: Any,
+    tip: Any,
+) -> int:
+    """``addHistorty``: text untagged, empty datum = now, NULL/"" columns left to their defaults."""
+    assert call.backend is not None
+    now = call.backend.clock.now_str()
+    text = untag(strval(des).replace("\\r\\n", "\r\n"))
+    cid = call.db.add_history(
+        datum=now if empty(datum) else mysql_datetime(datum),
+        des=text,
+        tip=None if tip is None or tip == "" else strval(tip),
+        iduser=call.iduser if intval(iduser) < 0 else intval(iduser),
+        clid=intval(clid),
+        pid=pid,
+        did=intval(did),
+    )
+    if intval(clid) > 0:
+        client = call.db.table("clientcat", "clid").get(intval(clid))
+        if client is not None:
+            client["last_hist"] = now
+    return cid
+
+
+def info_view(call: Call, row: Row) -> dict[str, Any]:
+    """``history info``: raw text; ``get_historyinfo`` casts the contact list to one int."""
+    db = call.db
+    first = intval(row.get("pid"))
+    return {
+        "cid": intval(row["cid"]),
+        "datum": row.get("datum"),
+        "content": row.get("des"),
+        "tip": row.get("tip"),
+        "iduser": intval(row.get("iduser")),
+        "user": db.login_of(intval(row.get("iduser"))),
+        "clid": intval(row.get("clid")),
+        "client": current_client(db, row.get("clid")),
+        # real server: (int)"1;2" keeps only the first contact (other-methods.md §3)
+        "person": person_list(db, [str(first)]),
+        "did": intval(row.get("did")),
+        "dogovor": current_dogovor(db, row.get("did")),
+    }
+
+
+def list_view(call: Call, row: Row) -> dict[str, Any]:
+    """``history list``: cleaned text, one person per stored contact, no key when there is none."""
+    db = call.db
+    out: dict[str, Any] = {
+        "cid": intval(row["cid"]),
+        "datum": row.get("datum"),
+        "content": nl2br(untag3(strval(row.get("des")))),
+        "tip": row.get("tip"),
+        "iduser": intval(row.get("iduser")),
+        "user": db.login_of(intval(row.get("iduser"))),
+        "clid": intval(row.get("clid")),
+        "client": current_client(db, row.get("clid")),
+    }
+    pids = yexplode(";", row.get("pid"))
+    if pids:
+        out["person"] = person_list(db, pids)
+    out["did"] = intval(row.get("did"))
+    out["dogovor"] = current_dogovor(db, row.get("did"))
+    return out

@@ -1,0 +1,196 @@
+"""What MariaDB does to the values `task` and `history` write and filter on.
+
+The real server pastes parameters into SQL (non-strict mode, utf8_general_ci), so the stored
+value, the ``=``/``BETWEEN``/``LIKE`` comparisons and ``ORDER BY`` follow MySQL's rules, not
+Python's.  Only what these two methods need is emulated here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ..errors import sql_fatal
+from ..php import floatval, intval, is_numeric, strval
+from ..store import Row, Table
+
+ZERO_DATE = "0000-00-00"
+ZERO_TIME = "00:00:00"
+ZERO_DATETIME = "0000-00-00 00:00:00"
+
+_DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+_DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+_TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
+
+
+def _date_parts(text: str) -> tuple[int, int, int, int] | None:
+    """(year, month, day, end position) of a leading MySQL date, or None when invalid."""
+    m = _DATE.match(text)
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if mo > 12 or (mo and d > calendar.monthrange(y or 2000, mo)[1]) or d > 31:
+        return None
+    return y, mo, d, m.end()
+
+
+def mysql_date(value: Any) -> str:
+    """A value stored into a DATE column (invalid → zero date, trailing garbage truncated)."""
+    parts = _date_parts(strval(value))
+    if parts is None:
+        return ZERO_DATE
+    y, mo, d, _ = parts
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+def mysql_datetime(value: Any) -> str:
+    """A value stored into a DATETIME column (``" 12:14"`` → zero; ``"… 08:30:00 12:14"`` truncated)."""
+    text = strval(value)
+    parts = _date_parts(text)
+    if parts is None:
+        return ZERO_DATETIME
+    y, mo, d, end = parts
+    t = _DATETIME_TAIL.match(text, end)
+    h = mi = s = 0
+    if t and t.group(1) is not None:
+        h, mi, s = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
+        if h > 23 or mi > 59 or s > 59:
+            return ZERO_DATETIME
+    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+
+
+def mysql_time(value: Any) -> str:
+    """A value stored into a TIME column (``"25:61"`` → ``00:00:00``; ``"24:13"`` is a valid TIME)."""
+    text = strval(value)
+    m = _TIME.match(text)
+    if m:
+        h, mi, s = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
+        if mi > 59 or s > 59 or h > 838:
+            return ZERO_TIME
+        return f"{m.group(1)}{h:02d}:{mi:02d}:{s:02d}"
+    digits = text.strip()
+    if digits.isdigit() and len(digits) <= 6:
+        digits = digits.zfill(6)
+        h, mi, s = int(digits[:-4]), int(digits[-4:-2]), int(digits[-2:])
+        if mi < 60 and s < 60:
+            return f"{h:02d}:{mi:02d}:{s:02d}"
+    return ZERO_TIME
+
+
+def as_datetime(value: Any) -> str:
+    """A comparison operand against a DATE/DATETIME column (a date alone means midnight)."""
+    return mysql_datetime(value)
+
+
+# ------------------------------------------------------------------ utf8_general_ci
+
+
+def _fold_char(ch: str) -> str:
+    up = ch.upper()
+    if len(up) != 1:
+        return ch
+    if up == "Ё":
+        return "Е"
+    if ord(up) < 0x250:
+        base = unicodedata.normalize("NFD", up)[0]
+        return base if base.isascii() else up
+    return up
+
+
+def fold(text: str) -> str:
+    """Characters as utf8_general_ci compares them (case and Latin accents ignored)."""
+    return "".join(_fold_char(c) for c in text)
+
+
+def ci_key(text: str) -> str:
+    """Sort/equality key under utf8_general_ci (PAD SPACE: trailing spaces ignored)."""
+    return fold(text.rstrip(" "))
+
+
+def ci_equal(a: Any, b: Any) -> bool:
+    return a is not None and ci_key(strval(a)) == ci_key(strval(b))
+
+
+def like(value: Any, pattern: str) -> bool:
+    """``value LIKE pattern`` (``%``, ``_``, backslash escape; NULL never matches)."""
+    if value is None:
+        return False
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(fold(pattern[i])))
+        elif c == "%":
+            out.append(".*")
+        elif c == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(fold(c)))
+        i += 1
+    return re.fullmatch("".join(out), fold(strval(value)), re.DOTALL) is not None
+
+
+def find_in_set(needle: str, items: Any) -> bool:
+    """``FIND_IN_SET(needle, REPLACE(items, ';', ','))`` > 0."""
+    if items is None or "," in needle:
+        return False
+    text = strval(items).replace(";", ",")
+    if text == "":
+        return False
+    return any(ci_key(part) == ci_key(needle) for part in text.split(","))
+
+
+# ------------------------------------------------------------------ numbers and ids
+
+
+def num_equal(column: Any, param: Any) -> bool:
+    """``int_column = '<param>'``: MySQL turns the quoted text into a number."""
+    if column is None:
+        return False
+    return float(intval(column)) == floatval(strval(param))
+
+
+def find_row(table: Table, param: Any) -> Row | None:
+    """``SELECT … WHERE <id> = '<param>'`` on an INT id (``'1abc'`` finds 1, ``'abc'`` nothing)."""
+    wanted = floatval(strval(param))
+    if wanted != int(wanted):
+        return None
+    return table.get(int(wanted))
+
+
+def page_offset(param: Any, page: int = 200) -> int:
+    """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200``."""
+    # PHP 8 crashes on a non-numeric offset; the mock treats it as 0 (no golden case)
+    value = floatval(param) if is_numeric(param) else float(intval(param))
+    return int(value * page) if value > 0 else 0
+
+
+# ------------------------------------------------------------------ ORDER BY
+
+
+def order_rows(
+    rows: Iterable[Row],
+    order: str,
+    desc: bool,
+    id_key: str,
+    columns: Iterable[str],
+    numeric: set[str],
+) -> list[Row]:
+    """``ORDER BY <order> [DESC]`` with ties in ascending id; unknown column → the SQL crash."""
+    column = order.strip().strip("`").lower()
+    known = {c.lower(): c for c in columns}
+    if column not in known:
+        raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+    name = known[column]
+    key: Callable[[Row], tuple[int, Any]]
+    if name in numeric:
+        key = lambda r: (0, 0.0) if r.get(name) is None else (1, float(intval(r[name])))  # noqa: E731
+    else:
+        key = lambda r: (0, "") if r.get(name) is None else (1, ci_key(strval(r[name])))  # noqa: E731
+    by_id = sorted(rows, key=lambda r: intval(r.get(id_key)))
+    return sorted(by_id, key=key, reverse=desc)
