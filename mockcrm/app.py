@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from types import ModuleType
 from typing import Any
@@ -12,7 +13,8 @@ from werkzeug.wrappers import Response
 
 from . import wire
 from .backend import Backend
-from .errors import CRMError, Fatal, UnknownAction, UnknownUser
+from .errors import SAFEMYSQL, BadApikey, CRMError, Fatal, UnknownAction, UnknownUser
+from .journal import answer_code, mask_params
 from .methods import METHODS
 from .settings import Settings
 
@@ -44,6 +46,8 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str = 
         file, line = getattr(module, "JSON_STRING_FATAL", (f"developer/v2/{call.method}.php", 80))
         raise Fatal("TypeError", "Cannot access offset of type string on string", file, line)
     account = backend.account_for(call.apikey)
+    if account is None and backend.edition == "cloud":
+        raise BadApikey()
     user = account.user_by_login(call.login) if account is not None else None
     if account is None or user is None or not user.get("title"):
         # real server: a wrong apikey also ends in 401, the 400 check is dead code (protocol.md §4)
@@ -71,15 +75,60 @@ def endpoint(name: str) -> Response:
     if module is None:
         return wire.not_found()
     backend = get_backend()
+    started = time.perf_counter()
     call = wire.parse_request(request, method)
     g.mockcrm_action = call.action
+    faults = {f.kind: f for f in backend.faults.pick(method, call.action)}
+    if "latency" in faults:
+        time.sleep(faults["latency"].delay())  # never inside the store lock
+    code: Any
+    if "drop" in faults:
+        response, code = _drop_connection(), "fault:drop"
+    elif "error" in faults:
+        fault = faults["error"]
+        response, code = wire.render(CRMError(fault.text, fault.code).body()), "fault:error"
+    elif "fatal" in faults:
+        fatal = Fatal("mysqli_sql_exception", faults["fatal"].message, SAFEMYSQL, 466)
+        response, code = wire.render_fatal(fatal, backend.settings.webroot), "fault:fatal"
+    else:
+        response, code = _answer(backend, module, call)
+        if "malformed" in faults:
+            data = response.get_data()
+            response.set_data(data[: max(1, len(data) // 2)])
+            code = "fault:malformed"
+    backend.journal.record(
+        time=backend.clock.now_str(),
+        method=method,
+        action=call.action,
+        transport=call.transport,
+        login=call.login,
+        params=mask_params(call.params),
+        code=code,
+        duration_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
+    return response
+
+
+def _answer(backend: Backend, module: ModuleType, call: wire.Call) -> tuple[Response, Any]:
     try:
         result = dispatch(backend, module, call, request.host_url.rstrip("/"))
     except CRMError as exc:
-        return wire.render(exc.body())
+        body = exc.body()
+        return wire.render(body), answer_code(body)
     except Fatal as exc:
-        return wire.render_fatal(exc, backend.settings.webroot)
-    return wire.render(result)
+        return wire.render_fatal(exc, backend.settings.webroot), "fatal"
+    return wire.render(result), answer_code(result)
+
+
+def _drop_connection() -> Response:
+    """Close the client's connection without an answer (a fault of kind "drop")."""
+    sock = request.environ.get("werkzeug.socket")
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    return Response(b"", status=200)
 
 
 def _log_request(response: Response) -> Response:
@@ -100,7 +149,9 @@ def _log_request(response: Response) -> Response:
 
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
     """A new app with its own Backend (nothing is shared between two apps)."""
-    from .control import control
+    from .control import ControlError, control, control_error
+    from .control_state import state_control
+    from .control_webhooks import webhooks_control
 
     settings = settings or (backend.settings if backend else Settings.from_env())
     backend = backend or Backend(settings)
@@ -108,7 +159,9 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app.config["JSON_AS_ASCII"] = False
     app.extensions["mockcrm"] = backend
     app.register_blueprint(api)
-    app.register_blueprint(control)
+    for blueprint in (control, state_control, webhooks_control):
+        app.register_blueprint(blueprint)
+    app.register_error_handler(ControlError, control_error)
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
     if settings.log_requests:
         app.after_request(_log_request)

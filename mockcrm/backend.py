@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import threading
+import time
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .account import DATA_TABLES, SEE_ALL, Account
 from .clock import Clock
 from .events import Event, EventBus
+from .faults import Faults
+from .journal import Journal
 from .settings import Settings
-from .store import Row, Table
 from .webhooks import Dispatcher, Hook, parse_hooks
 
-#: id column of the CRM's data tables (the table names are the real ones)
-DATA_TABLES = {
-    "clientcat": "clid",
-    "personcat": "pid",
-    "dogovor": "did",
-    "tasks": "tid",
-    "history": "cid",
-    "leads": "id",
-    "uids": "id",
-    "credit": "crid",
-    "speca": "spid",
-    "contract": "deid",
-    "file": "fid",
-    "price": "n_id",
-}
-
-#: roles that see every user of the account (protocol.md §11, get_people)
-SEE_ALL = {"Руководитель организации", "Поддержка продаж", "Руководитель с доступом", "Администратор"}
+__all__ = ["DATA_TABLES", "SEE_ALL", "Account", "Backend", "load_fixture"]
 
 
 def fixtures_dir() -> Path:
@@ -60,112 +45,16 @@ def load_fixture(name: str) -> dict[str, Any]:
     return data
 
 
-def _short(key: str) -> str:
-    """``"category (client industries)"`` → ``"category"``."""
-    return key.split(" ", 1)[0]
-
-
-class Account:
-    """One account (``identity``): its settings, users, configuration and data tables."""
-
-    def __init__(self, data: dict[str, Any], identity: int = 1) -> None:
-        self.identity = identity
-        self.settings: dict[str, Any] = dict(data["settings"][0])
-        self.apikey: str = self.settings["api_key"]
-        self.timezone: str = self.settings.get("timezone") or "Europe/Moscow"
-        auto = {k.removeprefix("app_"): v for k, v in data.get("auto_increment", {}).items()}
-        self.users = Table("user", "iduser")
-        self.users.load(data["users"], auto.get("user"))
-        self.fields: list[Row] = [dict(f) for f in data.get("fields", [])]
-        self.modules: list[Row] = [dict(m) for m in data.get("modules", [])]
-        self.other_settings: dict[str, Any] = copy.deepcopy(data.get("otherSettings (cash/otherSettings.json)", {}))
-        self.settings_all: dict[str, Any] = copy.deepcopy(data.get("cash/settings.all.json", {}))
-        self.webhooks: list[Row] = [dict(h) for h in data.get("webhooks", [])]
-        self.api_samples: dict[str, Any] = data.get("api", {})
-        self.tables: dict[str, Table] = {}
-        for key, rows in data.get("directories", {}).items():
-            name = _short(key)
-            id_key = next(iter(rows[0])) if rows else "id"
-            table = Table(name, id_key)
-            table.load(rows, auto.get(name))
-            self.tables[name] = table
-        for name, id_key in DATA_TABLES.items():
-            self.tables.setdefault(name, Table(name, id_key, auto.get(name, 1)))
-
-    # -- tables -------------------------------------------------------------------
-    def table(self, name: str, id_key: str = "id") -> Table:
-        """A table by its real name; created empty on first use."""
-        t = self.tables.get(name)
-        if t is None:
-            t = self.tables[name] = Table(name, id_key)
-        return t
-
-    # -- users --------------------------------------------------------------------
-    def user_by_login(self, login: Any) -> Row | None:
-        """MySQL ``login = ?`` under utf8_general_ci: case-insensitive, trailing spaces ignored."""
-        if not isinstance(login, str) or not login:
-            return None
-        key = login.rstrip(" ").lower()
-        return self.users.first(lambda u: (u.get("login") or "").rstrip(" ").lower() == key)
-
-    def user(self, iduser: Any) -> Row | None:
-        return self.users.get(iduser)
-
-    def login_of(self, iduser: Any) -> str:
-        """``current_userlogin``: the login, or "" for 0/NULL/unknown ids."""
-        u = self.users.get(iduser)
-        return str(u.get("login") or "") if u else ""
-
-    def people(self, iduser: Any) -> list[int]:
-        """``get_people``: the ids whose records ``iduser`` may see (protocol.md §11)."""
-        me = self.users.get(iduser)
-        if me is None:
-            return []
-        uid = int(me["iduser"])
-        tip = me.get("tip") or ""
-        if tip in SEE_ALL:
-            return sorted(self.users.rows)
-        if tip == "Руководитель отдела":
-            return [uid] + [int(u["iduser"]) for u in self.users if str(u.get("mid")) == str(uid)]
-        if tip == "Руководитель подразделения":
-            level1 = [int(u["iduser"]) for u in self.users if str(u.get("mid")) == str(uid)]
-            level2 = [int(u["iduser"]) for u in self.users if str(u.get("mid")) in {str(x) for x in level1}]
-            return [uid, *level1, *level2]
-        return [uid]
-
-    # -- history ------------------------------------------------------------------
-    def add_history(self, **cols: Any) -> int:
-        """Insert a history (activity) row; ``cid`` comes from the one shared counter."""
-        row: Row = {
-            "cid": None,
-            "datum": None,
-            "des": "",
-            "tip": "",
-            "iduser": 0,
-            "clid": 0,
-            "pid": "",
-            "did": 0,
-            "fid": "",
-            "uid": None,
-            "identity": self.identity,
-        }
-        row.update(cols)
-        return self.tables["history"].insert(row)
-
-    # -- snapshots ------------------------------------------------------------------
-    def clone(self) -> Account:
-        return copy.deepcopy(self)
-
-
 class Backend:
     """Holds every account and the machinery shared by them; nothing lives in module globals."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
+        if self.settings.edition not in EDITIONS:
+            raise ValueError(f"MOCKCRM_EDITION must be one of {', '.join(EDITIONS)}, got {self.settings.edition!r}")
         self.lock = threading.RLock()
         self.events = EventBus()
         self.clock = Clock(self.settings.timezone)
-        self.fixture = load_fixture(self.settings.fixture)
         self.webhooks = Dispatcher(
             configured_hooks(self.settings),
             timeout=self.settings.webhook_timeout,
@@ -174,22 +63,68 @@ class Backend:
             clock=self.clock.now_str,
         )
         self.events.subscribe("*", self.webhooks)
-        self.accounts: dict[int, Account] = {}
-        self._start: dict[int, Account] = {}
-        self._build_from_fixture()
+        self.journal = Journal(self.settings.journal_size)
+        self.faults = Faults()
+        self.snapshots: dict[str, dict[int, Account]] = {}
+        self.started = time.monotonic()
+        self.accounts: dict[int, Account] = self._from_fixture(self.settings.fixture)
+        self._start: dict[int, Account] = self._copy(self.accounts)
 
-    def _build_from_fixture(self) -> None:
-        account = Account(copy.deepcopy(self.fixture), identity=1)
-        self.accounts = {1: account}
-        self._start = {1: account.clone()}
+    def clock_uptime(self) -> float:
+        """Seconds since this backend was made."""
+        return time.monotonic() - self.started
 
-    def reset(self) -> None:
-        """Back to the state the server started with."""
+    @property
+    def edition(self) -> str:
+        return self.settings.edition
+
+    # -- state ---------------------------------------------------------------------
+    @staticmethod
+    def _copy(accounts: dict[int, Account]) -> dict[int, Account]:
+        return {i: a.clone() for i, a in accounts.items()}
+
+    @staticmethod
+    def _from_fixture(name: str) -> dict[int, Account]:
+        data = load_fixture(name)
+        if "accounts" in data:  # a saved state (export_state) works as a fixture too
+            return {int(a["identity"]): Account.from_export(a) for a in data["accounts"]}
+        return {1: Account(data, identity=1)}
+
+    def reset(self, fixture: str | None = None) -> None:
+        """Back to the start state (or to a named fixture); clears journal, faults, deliveries."""
+        accounts = self._from_fixture(fixture) if fixture else None
         with self.lock:
-            self.accounts = {i: a.clone() for i, a in self._start.items()}
+            self.accounts = accounts if accounts is not None else self._copy(self._start)
         self.webhooks.reset()
         self.webhooks.log.clear()
+        self.journal.clear()
+        self.faults.clear()
 
+    def save_snapshot(self, name: str) -> None:
+        with self.lock:
+            self.snapshots[name] = self._copy(self.accounts)
+
+    def restore_snapshot(self, name: str) -> bool:
+        with self.lock:
+            snap = self.snapshots.get(name)
+            if snap is None:
+                return False
+            self.accounts = self._copy(snap)
+            return True
+
+    def export_state(self) -> dict[str, Any]:
+        with self.lock:
+            accounts = [a.export() for _, a in sorted(self.accounts.items())]
+        return {"format": "mockcrm-state/1", "edition": self.edition, "accounts": accounts}
+
+    def import_state(self, data: dict[str, Any]) -> None:
+        if not isinstance(data, dict) or data.get("format") != "mockcrm-state/1" or "accounts" not in data:
+            raise ValueError('not a mockcrm state (expected {"format": "mockcrm-state/1", "accounts": [...]})')
+        accounts = {int(a["identity"]): Account.from_export(a) for a in data["accounts"]}
+        with self.lock:
+            self.accounts = accounts
+
+    # -- accounts ------------------------------------------------------------------
     def account_for(self, apikey: Any) -> Account | None:
         """The account whose key matches (``utf8_general_ci``: case-insensitive, trailing spaces)."""
         if not isinstance(apikey, str) or not apikey:
@@ -200,6 +135,24 @@ class Backend:
                 return account
         return None
 
+    def add_account(self, apikey: str) -> Account:
+        """A new account from the fresh-install data with its own apikey (cloud edition)."""
+        if self.edition != "cloud":
+            raise ValueError("the box edition has exactly one account; start with MOCKCRM_EDITION=cloud")
+        if not apikey or self.account_for(apikey) is not None:
+            raise ValueError(f"apikey {apikey!r} is empty or already used")
+        with self.lock:
+            identity = max(self.accounts, default=0) + 1
+            data = load_fixture(self.settings.fixture)
+            account = Account(data, identity=identity) if "accounts" not in data else None
+            if account is None:
+                raise ValueError("accounts can only be added when the server starts from a fixture")
+            account.settings["api_key"] = account.apikey = apikey
+            account.settings["id"] = str(identity)
+            self.accounts[identity] = account
+            return account
+
+    # -- events --------------------------------------------------------------------
     def publish(
         self, events: list[tuple[str, dict[str, Any]]], account: Account, actor: Any = 1, home: str = ""
     ) -> None:
@@ -209,6 +162,9 @@ class Backend:
 
     def close(self) -> None:
         self.webhooks.close()
+
+
+EDITIONS = ("box", "cloud")
 
 
 def configured_hooks(settings: Settings) -> list[Hook]:

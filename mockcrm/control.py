@@ -1,15 +1,26 @@
-"""The control plane under /__mockcrm/: never reachable through /developer/v2."""
+"""The control plane under /__mockcrm/: never reachable through /developer/v2.
+
+This module: health, config, reset, clock, the request journal and fault rules.
+``control_state`` has snapshots, state, records, users and accounts; ``control_webhooks``
+the hooks and their delivery log.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from . import __version__
 from .backend import Backend
-from .webhooks import Hook
+from .clock import FMT
+from .faults import Fault
 
 control = Blueprint("control", __name__, url_prefix="/__mockcrm")
+
+SECRET_SETTINGS = ("admin_token",)
 
 
 class ControlError(Exception):
@@ -18,8 +29,7 @@ class ControlError(Exception):
         self.message, self.status = message, status
 
 
-@control.errorhandler(ControlError)
-def _control_error(exc: ControlError) -> tuple[Response, int]:
+def control_error(exc: ControlError) -> tuple[Response, int]:
     return jsonify({"error": exc.message}), exc.status
 
 
@@ -35,106 +45,177 @@ def _json_body() -> Any:
     return data
 
 
+def _object_body() -> dict[str, Any]:
+    data = _json_body()
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ControlError("the body must be a JSON object")
+    return data
+
+
 @control.get("/health")
 def health() -> Response:
-    return jsonify({"status": "ok"})
+    backend = _backend()
+    with backend.lock:
+        counts: dict[str, int] = {"accounts": len(backend.accounts)}
+        for table in ("clientcat", "personcat", "dogovor", "tasks", "leads", "history"):
+            counts[table] = sum(len(a.tables[table]) for a in backend.accounts.values() if table in a.tables)
+        counts["users"] = sum(len(a.users) for a in backend.accounts.values())
+    return jsonify(
+        {
+            "status": "ok",
+            "version": __version__,
+            "edition": backend.edition,
+            "uptime": round(backend.clock_uptime(), 3),
+            "counts": counts,
+        }
+    )
+
+
+@control.get("/config")
+def config() -> Response:
+    settings = _backend().settings.public()
+    for key in SECRET_SETTINGS:
+        if settings.get(key):
+            settings[key] = "***"
+    if settings.get("webhooks"):
+        settings["webhooks"] = _mask_hook_secrets(settings["webhooks"])
+    return jsonify(settings)
+
+
+def _mask_hook_secrets(text: str) -> str:
+    try:
+        hooks = json.loads(text)
+    except ValueError:
+        return "***"
+    if isinstance(hooks, list):
+        for h in hooks:
+            if isinstance(h, dict) and h.get("secret"):
+                h["secret"] = "***"
+    return json.dumps(hooks, ensure_ascii=False)
 
 
 @control.post("/reset")
 def reset() -> Response:
-    _backend().reset()
+    body = _object_body()
+    fixture = body.get("fixture")
+    if fixture is not None and (not isinstance(fixture, str) or "/" in fixture or not fixture):
+        raise ControlError("fixture must be the name of a data set in fixtures/")
+    try:
+        _backend().reset(fixture)
+    except FileNotFoundError as exc:
+        raise ControlError(str(exc), 404) from None
+    return jsonify({"status": "ok", "fixture": fixture or _backend().settings.fixture})
+
+
+# ------------------------------------------------------------------ clock
+
+
+def _clock_state() -> dict[str, Any]:
+    clock = _backend().clock
+    return {"now": clock.now_str(), "frozen": clock.frozen is not None, "timezone": str(clock.zone)}
+
+
+@control.get("/clock")
+def clock_get() -> Response:
+    return jsonify(_clock_state())
+
+
+@control.post("/clock/freeze")
+def clock_freeze() -> Response:
+    at = _object_body().get("at")
+    clock = _backend().clock
+    if at is None:
+        clock.freeze(clock.now())
+    else:
+        try:
+            clock.freeze(dt.datetime.strptime(str(at), FMT))
+        except ValueError:
+            raise ControlError('"at" must be a wall-clock time "YYYY-MM-DD HH:MM:SS" in the account zone') from None
+    return jsonify(_clock_state())
+
+
+@control.post("/clock/advance")
+def clock_advance() -> Response:
+    seconds = _object_body().get("seconds")
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        raise ControlError('"seconds" must be a number')
+    _backend().clock.advance(dt.timedelta(seconds=seconds))
+    return jsonify(_clock_state())
+
+
+@control.post("/clock/real")
+def clock_real() -> Response:
+    _backend().clock.unfreeze()
+    return jsonify(_clock_state())
+
+
+# ------------------------------------------------------------------ request journal
+
+
+def _journal_filter() -> dict[str, str | None]:
+    args = request.args
+    return {"method": args.get("method"), "action": args.get("action"), "login": args.get("login")}
+
+
+@control.get("/requests")
+def requests_list() -> Response:
+    entries = _backend().journal.entries(**_journal_filter())
+    return jsonify({"count": len(entries), "requests": [e.public() for e in entries]})
+
+
+@control.delete("/requests")
+def requests_clear() -> Response:
+    _backend().journal.clear()
     return jsonify({"status": "ok"})
 
 
-# ------------------------------------------------------------------ webhooks
+@control.get("/requests/count")
+def requests_count() -> Response:
+    return jsonify({"count": len(_backend().journal.entries(**_journal_filter()))})
 
 
-@control.get("/webhooks")
-def hooks_list() -> Response:
-    return jsonify({"hooks": [h.public() for h in _backend().webhooks.hooks()]})
+@control.post("/requests/verify")
+def requests_verify() -> tuple[Response, int]:
+    """``{"method": "client", "action": "add", "count": 2}`` → 200 when exactly that many calls came."""
+    body = _object_body()
+    expected = body.get("count")
+    if not isinstance(expected, int) or isinstance(expected, bool) or expected < 0:
+        raise ControlError('"count" must be a whole number >= 0')
+    crit = {k: body.get(k) for k in ("method", "action", "login")}
+    actual = len(_backend().journal.entries(**crit))
+    ok = actual == expected
+    return jsonify({"ok": ok, "expected": expected, "actual": actual, **crit}), 200 if ok else 409
 
 
-@control.post("/webhooks")
-def hooks_add() -> tuple[Response, int]:
+# ------------------------------------------------------------------ faults
+
+
+@control.get("/faults")
+def faults_list() -> Response:
+    return jsonify({"faults": [f.public() for f in _backend().faults.rules()]})
+
+
+@control.post("/faults")
+def faults_add() -> tuple[Response, int]:
     data = _json_body()
     items = data if isinstance(data, list) else [data]
     try:
-        hooks = [Hook.from_dict(x) for x in items]
+        faults = [Fault.from_dict(x) for x in items]
     except ValueError as exc:
         raise ControlError(str(exc)) from None
-    added = [_backend().webhooks.add_hook(h).public() for h in hooks]
-    return jsonify({"hooks": added}), 201
+    return jsonify({"faults": [_backend().faults.add(f).public() for f in faults]}), 201
 
 
-@control.delete("/webhooks")
-def hooks_clear() -> Response:
-    dispatcher = _backend().webhooks
-    for h in dispatcher.hooks():
-        dispatcher.remove_hook(h.id)
+@control.delete("/faults")
+def faults_clear() -> Response:
+    _backend().faults.clear()
     return jsonify({"status": "ok"})
 
 
-@control.delete("/webhooks/<int:hook_id>")
-def hooks_delete(hook_id: int) -> Response:
-    if not _backend().webhooks.remove_hook(hook_id):
-        raise ControlError(f"no hook with id {hook_id}", 404)
+@control.delete("/faults/<int:fault_id>")
+def faults_delete(fault_id: int) -> Response:
+    if not _backend().faults.remove(fault_id):
+        raise ControlError(f"no fault with id {fault_id}", 404)
     return jsonify({"status": "ok"})
-
-
-@control.get("/webhooks/deliveries")
-def deliveries() -> Response:
-    args = request.args
-    ok: bool | None = None
-    status = args.get("status")
-    if status is not None:
-        if status not in ("ok", "failed"):
-            raise ControlError("status must be 'ok' or 'failed'")
-        ok = status == "ok"
-    try:
-        limit = int(args["limit"]) if "limit" in args else None
-    except ValueError:
-        raise ControlError("limit must be an integer") from None
-    items = _backend().webhooks.log.list(event=args.get("event"), ok=ok, limit=limit)
-    return jsonify({"count": len(items), "deliveries": [d.public() for d in items]})
-
-
-@control.delete("/webhooks/deliveries")
-def deliveries_clear() -> Response:
-    _backend().webhooks.log.clear()
-    return jsonify({"status": "ok"})
-
-
-@control.post("/webhooks/deliveries/<int:delivery_id>/replay")
-def deliveries_replay(delivery_id: int) -> Response:
-    item = _backend().webhooks.replay(delivery_id)
-    if item is None:
-        raise ControlError(f"no delivery with id {delivery_id}", 404)
-    return jsonify(item.public())
-
-
-@control.post("/webhooks/trigger")
-def trigger() -> Response:
-    data = _json_body()
-    if not isinstance(data, dict) or not isinstance(data.get("event"), str) or not data["event"]:
-        raise ControlError('expected {"event": "<name>", "payload": {...}}')
-    payload = data.get("payload") or {}
-    if not isinstance(payload, dict):
-        raise ControlError("payload must be an object")
-    backend = _backend()
-    matched = backend.webhooks.trigger(
-        data["event"],
-        payload,
-        home=request.host_url.rstrip("/"),
-        actor=str(data.get("iduser1", "1")),
-    )
-    return jsonify({"event": data["event"], "hooks": matched})
-
-
-@control.post("/webhooks/drain")
-def drain() -> Response:
-    try:
-        timeout = float(request.args.get("timeout", "10"))
-    except ValueError:
-        raise ControlError("timeout must be a number") from None
-    done = _backend().webhooks.drain(timeout)
-    return jsonify({"drained": done, "pending": 0 if done else None})

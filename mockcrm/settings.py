@@ -15,6 +15,8 @@ PREFIX = "MOCKCRM_"
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
+    #: "box": one account, exactly the recorded server; "cloud": several accounts, one per apikey
+    edition: str = "box"
     #: the account time zone every timestamp and "today" is computed in
     timezone: str = "Europe/Moscow"
     #: the install path shown inside PHP fatal-error pages
@@ -33,6 +35,8 @@ class Settings:
     webhook_mode: str = "sync"
     #: how many delivery attempts the delivery log keeps
     webhook_log_size: int = 1000
+    #: how many API calls the request journal keeps
+    journal_size: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

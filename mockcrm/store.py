@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,7 +9,8 @@ Row = dict[str, Any]
 
 
 class Table:
-    """An in-memory table.  Rows are plain dicts; ``id_key`` holds the int id."""
+    """An in-memory table.  Rows are plain dicts of scalars (str, int, float, bool, None);
+    ``id_key`` holds the int id.  Scalar values let a clone copy rows shallowly (fast reset)."""
 
     def __init__(self, name: str, id_key: str, next_id: int = 1) -> None:
         self.name = name
@@ -63,8 +63,16 @@ class Table:
 
     def clone(self) -> Table:
         t = Table(self.name, self.id_key, self.next_id)
-        t.rows = copy.deepcopy(self.rows)
+        t.rows = {rid: dict(row) for rid, row in self.rows.items()}
         return t
 
     def dump(self) -> dict[str, Any]:
-        return {"id_key": self.id_key, "next_id": self.next_id, "rows": list(self.rows.values())}
+        return {"id_key": self.id_key, "next_id": self.next_id, "rows": [dict(r) for r in self.rows.values()]}
+
+    @classmethod
+    def from_dump(cls, name: str, data: dict[str, Any]) -> Table:
+        t = cls(name, data["id_key"], int(data.get("next_id", 1)))
+        for row in data.get("rows", []):
+            t.rows[int(row[t.id_key])] = dict(row)
+        t.next_id = max([t.next_id, *(rid + 1 for rid in t.rows)])
+        return t

@@ -29,10 +29,6 @@ def body(resp: object) -> object:
     return json.loads(resp.data)  # type: ignore[attr-defined]
 
 
-def test_health(control: FlaskClient) -> None:
-    assert body(control.get("/__mockcrm/health")) == {"status": "ok"}
-
-
 def test_hooks_configured_from_settings_add_delete_and_reset(control: FlaskClient, receiver: Receiver) -> None:
     configured = {
         "event": "*",

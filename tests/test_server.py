@@ -58,8 +58,9 @@ def test_header_name_spelling(server: MockCRMServer, headers: list[tuple[str, st
 
 
 def test_health_and_reset(server: MockCRMServer) -> None:
-    assert send(server, "GET", "/__mockcrm/health", []) == {"status": "ok"}
-    assert send(server, "POST", "/__mockcrm/reset", []) == {"status": "ok"}
+    health = send(server, "GET", "/__mockcrm/health", [])
+    assert isinstance(health, dict) and (health["status"], health["edition"]) == ("ok", "box")
+    assert send(server, "POST", "/__mockcrm/reset", []) == {"status": "ok", "fixture": "fresh-install"}
 
 
 def test_control_plane_is_not_reachable_through_the_api(server: MockCRMServer) -> None:

@@ -1,0 +1,228 @@
+"""Control plane: config, reset, clock, request journal, faults, snapshots, state, records, users, editions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from mockcrm import Settings, create_app
+from tests.conftest import ADMIN, APIKEY
+
+UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный метод"}}
+
+
+def j(resp: Any) -> Any:
+    return json.loads(resp.data)
+
+
+def api(client: FlaskClient, method: str, action: str, login: str = ADMIN, apikey: str = APIKEY, **params: Any) -> Any:
+    query = {"action": action, "login": login, "apikey": apikey, **params}
+    return client.get(f"/developer/v2/{method}", query_string=query)
+
+
+def test_health_counts_and_config(client: FlaskClient) -> None:
+    h = j(client.get("/__mockcrm/health"))
+    assert h["status"] == "ok" and h["edition"] == "box" and isinstance(h["uptime"], float)
+    assert h["counts"] == {
+        "accounts": 1,
+        "clientcat": 0,
+        "personcat": 0,
+        "dogovor": 0,
+        "tasks": 0,
+        "leads": 0,
+        "history": 0,
+        "users": 3,
+    }
+    cfg = create_app(Settings(log_requests=False, webhooks='[{"event":"*","url":"http://x","secret":"s"}]'))
+    conf = j(cfg.test_client().get("/__mockcrm/config"))
+    assert conf["webhooks"] == '[{"event": "*", "url": "http://x", "secret": "***"}]'
+    assert conf["edition"] == "box" and conf["timezone"] == "Europe/Moscow"
+
+
+def test_journal_records_masked_calls_and_filters(client: FlaskClient) -> None:
+    api(client, "client", "nope", extra="1")
+    api(client, "person", "nope", login="manager@example.com")
+    r = j(client.get("/__mockcrm/requests?method=client"))
+    assert r["count"] == 1
+    (e,) = r["requests"]
+    assert {k: e[k] for k in ("id", "method", "action", "transport", "login", "params", "code")} == {
+        "id": 1,
+        "method": "client",
+        "action": "nope",
+        "transport": "get",
+        "login": ADMIN,
+        "params": {"action": "nope", "login": ADMIN, "apikey": "***", "extra": "1"},
+        "code": 402,
+    }
+    assert APIKEY not in json.dumps(j(client.get("/__mockcrm/requests")))
+    assert j(client.get("/__mockcrm/requests/count?login=MANAGER@example.com")) == {"count": 1}
+    ok = client.post("/__mockcrm/requests/verify", json={"method": "person", "count": 1})
+    assert (ok.status_code, j(ok)) == (
+        200,
+        {"ok": True, "expected": 1, "actual": 1, "method": "person", "action": None, "login": None},
+    )
+    bad = client.post("/__mockcrm/requests/verify", json={"method": "deal", "count": 2})
+    assert (bad.status_code, j(bad)["actual"]) == (409, 0)
+    client.delete("/__mockcrm/requests")
+    assert j(client.get("/__mockcrm/requests/count")) == {"count": 0}
+
+
+def test_journal_is_bounded() -> None:
+    c = create_app(Settings(log_requests=False, journal_size=5)).test_client()
+    for _ in range(12):
+        api(c, "client", "nope")
+    assert [e["id"] for e in j(c.get("/__mockcrm/requests"))["requests"]] == [8, 9, 10, 11, 12]
+
+
+def test_error_and_fatal_faults_with_count(client: FlaskClient) -> None:
+    r = client.post(
+        "/__mockcrm/faults", json={"kind": "error", "method": "client", "code": 500, "text": "Сбой", "count": 1}
+    )
+    assert r.status_code == 201
+    assert api(client, "client", "nope").data == '{"result":"Error","error":{"code":500,"text":"Сбой"}}'.encode()
+    assert j(api(client, "client", "nope")) == UNKNOWN_ACTION  # the count is used up
+    client.post("/__mockcrm/faults", json={"kind": "fatal", "action": "list"})
+    page = api(client, "person", "list").data.decode()
+    assert page.startswith("<br />\n<b>Fatal error</b>:  Uncaught mysqli_sql_exception: MySQL server has gone away in ")
+    assert j(api(client, "person", "nope")) == UNKNOWN_ACTION  # other actions untouched
+    codes = [e["code"] for e in j(client.get("/__mockcrm/requests"))["requests"]]
+    assert codes == ["fault:error", 402, "fault:fatal", 402]
+
+
+def test_malformed_fault_truncates_the_answer(client: FlaskClient) -> None:
+    client.post("/__mockcrm/faults", json={"kind": "malformed"})
+    full = '{"error":{"code":402,"text":"Неизвестный метод"}}'.encode()
+    assert api(client, "client", "nope").data == full[: len(full) // 2]
+
+
+def test_probability_with_seed_is_repeatable() -> None:
+    def run() -> list[int]:
+        c = create_app(Settings(log_requests=False)).test_client()
+        c.post("/__mockcrm/faults", json={"kind": "error", "probability": 0.5, "seed": 7})
+        return [j(api(c, "client", "nope"))["error"]["code"] for _ in range(20)]
+
+    first = run()
+    assert first == run()
+    assert set(first) == {402, 500}
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ({"kind": "boom"}, "fault 'kind' must be one of error, fatal, latency, drop, malformed"),
+        (
+            {"kind": "latency", "latency": [2, 1]},
+            "fault 'latency' range must be [low, high] seconds with 0 <= low <= high",
+        ),
+        ({"kind": "error", "probability": 2}, "fault 'probability' must be a number from 0 to 1"),
+        ({"kind": "error", "colour": 1}, "unknown fault keys: colour"),
+    ],
+)
+def test_bad_faults(client: FlaskClient, fault: dict[str, Any], error: str) -> None:
+    r = client.post("/__mockcrm/faults", json=fault)
+    assert (r.status_code, j(r)) == (400, {"error": error})
+
+
+def test_fault_list_delete_and_reset_clears(client: FlaskClient) -> None:
+    client.post("/__mockcrm/faults", json=[{"kind": "latency", "latency": 0}, {"kind": "drop", "method": "deal"}])
+    assert [(f["id"], f["kind"]) for f in j(client.get("/__mockcrm/faults"))["faults"]] == [(1, "latency"), (2, "drop")]
+    assert j(client.delete("/__mockcrm/faults/1")) == {"status": "ok"}
+    assert client.delete("/__mockcrm/faults/1").status_code == 404
+    client.post("/__mockcrm/reset")
+    assert j(client.get("/__mockcrm/faults")) == {"faults": []}
+
+
+def test_clock_freeze_advance_real(client: FlaskClient) -> None:
+    r = j(client.post("/__mockcrm/clock/freeze", json={"at": "2030-01-31 23:59:30"}))
+    assert r == {"now": "2030-01-31 23:59:30", "frozen": True, "timezone": "Europe/Moscow"}
+    assert j(client.post("/__mockcrm/clock/advance", json={"seconds": 45}))["now"] == "2030-02-01 00:00:15"
+    assert j(client.post("/__mockcrm/clock/real"))["frozen"] is False
+    bad = client.post("/__mockcrm/clock/freeze", json={"at": "tomorrow"})
+    assert (bad.status_code, j(bad)) == (
+        400,
+        {"error": '"at" must be a wall-clock time "YYYY-MM-DD HH:MM:SS" in the account zone'},
+    )
+
+
+def test_records_snapshots_state_roundtrip(client: FlaskClient) -> None:
+    r = client.post(
+        "/__mockcrm/records/clientcat", json=[{"title": "Альфа", "iduser": "1"}, {"clid": 10, "title": "Бета"}]
+    )
+    assert (r.status_code, j(r)) == (201, {"table": "clientcat", "ids": [1, 10]})
+    dup = client.post("/__mockcrm/records/clientcat", json={"clid": 10, "title": "x"})
+    assert (dup.status_code, j(dup)) == (409, {"error": "clientcat clid=10 exists already"})
+    nested = client.post("/__mockcrm/records/clientcat", json={"title": ["x"]})
+    assert nested.status_code == 400
+    assert client.post("/__mockcrm/records/nope", json={}).status_code == 404
+    state = j(client.get("/__mockcrm/state?table=clientcat"))
+    (acc,) = state["accounts"]
+    assert acc["tables"] == {
+        "clientcat": {
+            "id_key": "clid",
+            "next_id": 11,
+            "rows": [
+                {"clid": 1, "title": "Альфа", "iduser": "1", "identity": 1},
+                {"clid": 10, "title": "Бета", "identity": 1},
+            ],
+        }
+    }
+    assert j(client.post("/__mockcrm/snapshots", json={"name": "two"})) == {"status": "ok", "name": "two"}
+    exported = j(client.get("/__mockcrm/state/export"))
+    client.post("/__mockcrm/reset")
+    assert j(client.get("/__mockcrm/state?table=clientcat"))["accounts"][0]["tables"]["clientcat"]["rows"] == []
+    assert j(client.post("/__mockcrm/snapshots/two/restore")) == {"status": "ok", "name": "two"}
+    assert j(client.get("/__mockcrm/state/export")) == exported
+    client.post("/__mockcrm/reset")
+    assert j(client.post("/__mockcrm/state/import", json=exported)) == {"status": "ok"}
+    assert j(client.get("/__mockcrm/state/export")) == exported
+    assert j(client.get("/__mockcrm/snapshots")) == {"snapshots": ["two"]}
+    assert j(client.delete("/__mockcrm/snapshots/two")) == {"status": "ok"}
+    assert client.post("/__mockcrm/snapshots/two/restore").status_code == 404
+    assert client.post("/__mockcrm/state/import", json={"x": 1}).status_code == 400
+
+
+def test_users_added_can_call_the_api(client: FlaskClient) -> None:
+    r = client.post(
+        "/__mockcrm/users",
+        json={"login": "boss@example.com", "title": "Начальников Босс", "role": "Руководитель отдела", "boss": 1},
+    )
+    assert r.status_code == 201
+    user = j(r)
+    assert {k: user[k] for k in ("iduser", "login", "title", "tip", "mid", "identity")} == {
+        "iduser": "4",
+        "login": "boss@example.com",
+        "title": "Начальников Босс",
+        "tip": "Руководитель отдела",
+        "mid": "1",
+        "identity": "1",
+    }
+    assert j(api(client, "client", "nope", login="boss@example.com")) == UNKNOWN_ACTION
+    assert client.post("/__mockcrm/users", json={"login": "boss@example.com"}).status_code == 409
+
+
+def test_box_edition_has_one_account(client: FlaskClient) -> None:
+    r = client.post("/__mockcrm/accounts", json={"apikey": "k2"})
+    assert (r.status_code, j(r)) == (
+        409,
+        {"error": "the box edition has exactly one account; start with MOCKCRM_EDITION=cloud"},
+    )
+    # box: a wrong apikey answers 401, the recorded behaviour
+    assert j(api(client, "client", "nope", apikey="nope"))["error"]["code"] == 401
+
+
+def test_cloud_edition_isolates_accounts() -> None:
+    c = create_app(Settings(log_requests=False, edition="cloud")).test_client()
+    assert j(api(c, "client", "nope", apikey="nope")) == {
+        "result": "Error",
+        "error": {"code": 400, "text": "Не верный API key"},
+    }
+    assert j(c.post("/__mockcrm/accounts", json={"apikey": "tenant-2"})) == {"identity": 2, "apikey": "tenant-2"}
+    assert j(api(c, "client", "nope", apikey="tenant-2")) == UNKNOWN_ACTION
+    c.post("/__mockcrm/records/clientcat?account=2", json={"title": "Только во втором"})
+    counts = [len(a["tables"]["clientcat"]["rows"]) for a in j(c.get("/__mockcrm/state?table=clientcat"))["accounts"]]
+    assert counts == [0, 1]
+    assert [a["apikey"] for a in j(c.get("/__mockcrm/accounts"))["accounts"]] == [APIKEY, "tenant-2"]
+    assert c.post("/__mockcrm/accounts", json={"apikey": "TENANT-2"}).status_code == 409
