@@ -103,3 +103,37 @@ def test_cli_serve_prints_credentials_answers_and_stops_on_sigterm() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_drop_fault_closes_the_connection(server: MockCRMServer) -> None:
+    send(server, "POST", "/__mockcrm/reset", [])
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    conn.request("POST", "/__mockcrm/faults", body=json.dumps({"kind": "drop", "method": "deal"}), headers=JSON_HDR)
+    assert conn.getresponse().status == 201
+    conn.close()
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        send(server, "GET", f"/developer/v2/deal?action=list&login={ADMIN}&apikey={APIKEY}", [])
+    send(server, "POST", "/__mockcrm/reset", [])
+
+
+def test_latency_fault_does_not_block_other_requests(server: MockCRMServer) -> None:
+    import threading
+
+    send(server, "POST", "/__mockcrm/reset", [])
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    fault = {"kind": "latency", "method": "deal", "latency": 2}
+    conn.request("POST", "/__mockcrm/faults", body=json.dumps(fault), headers=JSON_HDR)
+    assert conn.getresponse().status == 201
+    conn.close()
+    slow = threading.Thread(
+        target=send, args=(server, "GET", f"/developer/v2/deal?action=nope&login={ADMIN}&apikey={APIKEY}", [])
+    )
+    slow.start()
+    fast = send(server, "GET", f"/developer/v2/client?action=nope&login={ADMIN}&apikey={APIKEY}", [])
+    assert fast == UNKNOWN_ACTION
+    assert slow.is_alive()  # the delayed call is still sleeping, yet the other one was answered
+    slow.join(10)
+    send(server, "POST", "/__mockcrm/reset", [])
+
+
+JSON_HDR = {"Content-Type": "application/json"}
