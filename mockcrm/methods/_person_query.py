@@ -1,0 +1,195 @@
+"""`person list`: the WHERE / ORDER BY / LIMIT the script builds, evaluated on `personcat` rows.
+
+Follows the order in which `developer/v2/person.php` builds and runs the query, so that side
+effects (a filter creating a clientpath) and crashes happen in the same order (person.md §5.1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..errors import Fatal, sql_fatal
+from ..php import floatval, intval, is_numeric
+from ..store import Row
+from ..wire import cleaner
+from ._person_store import (
+    COLUMNS,
+    INT_COLUMNS,
+    ci_key,
+    clientpath_id,
+    like,
+    loose_eq,
+    loyalty_id,
+    mysql_number,
+    php_str,
+    untag_value,
+    user_id_by_login,
+)
+
+if TYPE_CHECKING:
+    from ..wire import Call
+
+PAGE = 200
+_SCRIPT = "developer/v2/person.php"
+Pred = Callable[[Row], bool]
+_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+_PHONE_JUNK = str.maketrans("", "", "+() -")
+
+
+def select(call: Call) -> tuple[list[Row], int]:
+    """The page of rows and the total count, or a raised Fatal where the real script crashes."""
+    p = call.params
+    order = p.get("order") if not loose_eq(p.get("order"), "") else "date_create"
+    desc = not loose_eq(p.get("first"), "old")
+    preds = [*_word(p.get("word")), *_dates(p.get("dateStart"), p.get("dateEnd")), _owner(call)]
+    filt = p.get("filter")
+    checks: list[str] = []
+    if isinstance(filt, (dict, list)):
+        items = filt.items() if isinstance(filt, dict) else enumerate(filt)
+        for key, value in items:
+            pred = _filter(call, key, value, checks)
+            if pred is not None:
+                preds.append(pred)
+    start = _page_start(p.get("offset"))
+    for column in checks:
+        if _column(column) is None and not re.fullmatch(r"\d+", column):
+            raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
+    sort_column = _order_column(order)
+    rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
+    rows.sort(key=lambda r: _pid(r))
+    rows.sort(key=lambda r: _sort_key(sort_column, r.get(sort_column)), reverse=desc)
+    return rows[start : start + PAGE], len(rows)
+
+
+def _pid(row: Row) -> int:
+    return intval(row.get("pid"))
+
+
+def _word(word: Any) -> list[Pred]:
+    if loose_eq(word, ""):
+        return []
+    if isinstance(word, (dict, list)):
+        raise Fatal("TypeError", "trim(): Argument #1 ($string) must be of type string, array given", _SCRIPT, 28)
+    w = cleaner(php_str(word))
+
+    def match(r: Row) -> bool:
+        tel = r.get("tel")
+        tel_clean = tel.translate(_PHONE_JUNK) if isinstance(tel, str) else None
+        return any(like(v, w) for v in (tel_clean, r.get("person"), r.get("ptitle"), r.get("mail")))
+
+    return [match]
+
+
+def _date(value: Any) -> str:
+    """A date parameter as MySQL reads it against a TIMESTAMP column."""
+    text = php_str(value)
+    m = _DATE.match(text)
+    if not m:
+        return text
+    y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
+    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+
+
+def _dates(start: Any, end: Any) -> list[Pred]:
+    has_start, has_end = not loose_eq(start, ""), not loose_eq(end, "")
+
+    def created(r: Row) -> str | None:
+        v = r.get("date_create")
+        return v if isinstance(v, str) else None
+
+    if has_start and not has_end:
+        return [lambda r: (created(r) or "") > _date(start) and created(r) is not None]
+    if has_start and has_end:
+        return [lambda r: created(r) is not None and _date(start) <= (created(r) or "") <= _date(end)]
+    if has_end:
+        return [lambda r: created(r) is not None and (created(r) or "") < _date(end)]
+    return []
+
+
+def _owner(call: Call) -> Pred:
+    """`user` login → that owner only (no subordination check); else get_people (person.md §5.1)."""
+    user = call.get("user")
+    if not loose_eq(user, ""):
+        wanted = str(user_id_by_login(call.db, user))
+        return lambda r: r.get("iduser") is not None and str(r["iduser"]).rstrip(" ") == wanted
+    people = {float(x) for x in call.db.people(call.iduser)}
+    # real server: iduser is VARCHAR compared with an int list; NULL never matches (person.md §5.1)
+    return lambda r: r.get("iduser") is not None and mysql_number(r["iduser"]) in people
+
+
+def _filter(call: Call, key: Any, value: Any, checks: list[str]) -> Pred | None:
+    """One `filter[key]=value` clause; unknown keys go into SQL verbatim (person.md §5.1)."""
+    k = str(key)
+    if isinstance(key, str) and k == "clid":
+        n = intval(value)
+        return (lambda r: intval(r.get("clid")) == n) if n > 0 else None
+    if isinstance(key, str) and k == "uid":
+        if loose_eq(value, ""):
+            return None
+        target = floatval(untag_value(value))
+        return lambda r: r.get("uid") is not None and float(r["uid"]) == target
+    if isinstance(key, str) and k in ("loyalty", "clientpath"):
+        if loose_eq(value, ""):
+            return None
+        if is_numeric(value):
+            n = intval(value)
+        elif k == "loyalty":
+            n = loyalty_id(call.db, untag_value(value))
+        else:
+            n = clientpath_id(call.db, untag_value(value))
+        return lambda r: r.get(k) is not None and intval(r[k]) == n
+    needle = untag_value(value)
+    checks.append(k)
+    column = _column(k)
+    if column is None:
+        # a numeric key is a valid SQL literal: `0 LIKE '%x%'`
+        return lambda r: like(k, needle)
+    return lambda r: like(r.get(column), needle)
+
+
+def _page_start(offset: Any) -> int:
+    """``$offset * 200`` with PHP 8 operand rules (person.md §5.1)."""
+    if not _gt_zero(offset):
+        return 0
+    if isinstance(offset, (dict, list)):
+        raise Fatal("TypeError", "Unsupported operand types: array * int", _SCRIPT, 395)
+    if isinstance(offset, str) and not re.match(r"\s*[+-]?(\d|\.\d)", offset):
+        raise Fatal("TypeError", "Unsupported operand types: string * int", _SCRIPT, 395)
+    return max(int(floatval(offset) * PAGE), 0)
+
+
+def _gt_zero(v: Any) -> bool:
+    if v is None or v is False:
+        return False
+    if v is True or isinstance(v, (dict, list)):
+        return True
+    if isinstance(v, (int, float)):
+        return v > 0
+    s = str(v)
+    return floatval(s) > 0 if is_numeric(s) else s > "0"
+
+
+def _column(name: str) -> str | None:
+    low = name.lower()
+    return next((c for c in COLUMNS if c == low), None)
+
+
+def _order_column(order: Any) -> str:
+    if isinstance(order, int) and not isinstance(order, bool) and 1 <= order <= len(COLUMNS):
+        return list(COLUMNS)[order - 1]
+    text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
+    column = _column(text.strip())
+    if column is None:
+        raise sql_fatal(f"Unknown column '{text}' in 'ORDER BY'")
+    return column
+
+
+def _sort_key(column: str, value: Any) -> tuple[int, Any]:
+    """MySQL ordering: NULL first, INT columns numerically, text by the collation."""
+    if value is None:
+        return (0, 0)
+    if column in INT_COLUMNS:
+        return (1, mysql_number(value))
+    return (1, ci_key(php_str(value)))
