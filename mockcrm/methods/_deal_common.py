@@ -1,0 +1,307 @@
+"""Shared helpers of the `deal` method: directory lookups, visibility, PHP-isms (deal.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from ..errors import Fatal, sql_syntax_fatal
+from ..php import floatval, intval, is_numeric, strval, trim
+from ..sanitize import untag
+from ..store import Row, Table
+from ..wire import Call
+
+DEAL_PHP = "developer/v2/deal.php"
+DEAL_CLASS = "inc/class/Deal.php"
+
+#: column types of table `dogovor` (setup.sql); everything else is text/date
+INT_COLUMNS = {
+    "did", "idcategory", "clid", "payer", "pid", "autor", "iduser", "sid", "isFrozen",
+    "mcid", "direction", "idcurrency", "idcourse", "lid", "identity",
+}  # fmt: skip
+FLOAT_COLUMNS = {"kol", "lat", "lan", "kol_fact", "co_kol", "marga"}
+COLUMNS = [
+    "did", "uid", "idcategory", "clid", "payer", "pid", "datum", "autor", "datum_plan", "title",
+    "content", "tip", "kol", "close", "lat", "lan", "adres", "iduser", "datum_izm", "datum_close",
+    "sid", "kol_fact", "des_fact", "coid", "co_kol", "coid1", "coid2", "dog_num", "marga",
+    "calculate", "isFrozen", "datum_start", "datum_end", "pid_list", "partner", "zayavka", "ztitle",
+    "mcid", "direction", "idcurrency", "idcourse", "akt_date", "akt_temp", "lid",
+    *[f"input{i}" for i in range(1, 11)], "identity",
+]  # fmt: skip
+
+
+def deals(call: Call) -> Table:
+    return call.db.table("dogovor", "did")
+
+
+def table(call: Call, name: str, id_key: str = "id") -> Table:
+    return call.db.table(name, id_key)
+
+
+def today(call: Call) -> str:
+    assert call.backend is not None
+    return call.backend.clock.today_str()
+
+
+def now(call: Call) -> str:
+    assert call.backend is not None
+    return call.backend.clock.now_str()
+
+
+def ci(s: Any) -> str:
+    """A utf8_general_ci comparison key: case-insensitive, trailing spaces ignored, ё = е."""
+    return strval(s).rstrip(" ").casefold().replace("ё", "е")
+
+
+def mysql_num(v: Any) -> float:
+    """MySQL's string → number conversion (leading numeric prefix, else 0)."""
+    return floatval(v)
+
+
+def php_empty_str(v: Any) -> bool:
+    """PHP ``$v == ''`` (PHP 8): null, false and "" only."""
+    return v is None or v is False or v == ""
+
+
+def php_gt0(v: Any) -> bool:
+    """PHP 8 ``$v > 0`` for a request value."""
+    if v is None or isinstance(v, bool):
+        return bool(v)
+    if isinstance(v, (int, float)):
+        return v > 0
+    if isinstance(v, str):
+        if is_numeric(v):
+            return float(v) > 0
+        return v > "0"  # real server: non-numeric strings compare as strings in PHP 8
+    return bool(v)
+
+
+def php_loose_eq(a: Any, b: Any) -> bool:
+    """PHP 8 ``==`` for scalars (null == "", numeric strings compared as numbers)."""
+    if a is None or b is None:
+        other = b if a is None else a
+        return other in (None, "", 0, 0.0, False) or other == []
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b)
+    num_a = isinstance(a, (int, float)) or (isinstance(a, str) and is_numeric(a))
+    num_b = isinstance(b, (int, float)) or (isinstance(b, str) and is_numeric(b))
+    if num_a and num_b:
+        return float(a) == float(b)
+    return strval(a) == strval(b)
+
+
+# ------------------------------------------------------------------ directories
+
+
+def step_rows(call: Call) -> list[Row]:
+    """Deal steps in pipeline order (numeric title)."""
+    return sorted(table(call, "dogcategory", "idcategory"), key=lambda r: (intval(r["title"]), intval(r["idcategory"])))
+
+
+def step_by_title(call: Call, value: Any) -> int:
+    """``getStep()``: idcategory whose (INT) title equals the value as MySQL compares it; 0 if none."""
+    if isinstance(value, (list, dict)) or value is None:
+        return 0
+    want = mysql_num(untag(strval(value)) if isinstance(value, str) else value)
+    for row in step_rows(call):
+        if float(intval(row["title"])) == want:
+            return intval(row["idcategory"])
+    return 0
+
+
+def step_row(call: Call, idcategory: Any) -> Row | None:
+    return table(call, "dogcategory", "idcategory").get(idcategory)
+
+
+def step_name(call: Call, idcategory: Any) -> str | None:
+    """``current_dogstepname``: the step title; None for no step, "" for a missing row."""
+    if intval(idcategory) == 0:
+        return None
+    row = step_row(call, idcategory)
+    return "" if row is None else strval(row["title"])
+
+
+def step_content(call: Call, idcategory: Any) -> str | None:
+    if intval(idcategory) == 0:
+        return None
+    row = step_row(call, idcategory)
+    return "" if row is None else row.get("content")
+
+
+def direction_title(call: Call, did: Any) -> str | None:
+    if intval(did) == 0:
+        return None
+    row = table(call, "direction").get(did)
+    return "" if row is None else row.get("title")
+
+
+def direction_by_title(call: Call, title: Any) -> int:
+    key = ci(title)
+    row = table(call, "direction").first(lambda r: ci(r.get("title")) == key)
+    return intval(row["id"]) if row else 0
+
+
+def direction_default(call: Call) -> int:
+    row = table(call, "direction").first(lambda r: r.get("isDefault") == "yes")
+    return intval(row["id"]) if row else 0
+
+
+def tip_title(call: Call, tid: Any) -> str | None:
+    if intval(tid) == 0:
+        return None
+    row = table(call, "dogtips", "tid").get(tid)
+    return "" if row is None else row.get("title")
+
+
+def tip_by_title(call: Call, title: Any) -> int:
+    """``current_dogtype(0, name)``: the type id by title, 0 when unknown."""
+    key = ci(title)
+    row = table(call, "dogtips", "tid").first(lambda r: ci(r.get("title")) == key)
+    return intval(row["tid"]) if row else 0
+
+
+def tip_get_or_create(call: Call, title: str) -> int:
+    """``getDogTip()``: an unknown type name creates a new type (directories.md §4)."""
+    tid = tip_by_title(call, title)
+    if tid or not title:
+        return tid
+    tips = table(call, "dogtips", "tid")
+    return tips.insert({"tid": None, "title": title, "isDefault": None, "identity": str(call.db.identity)})
+
+
+def tip_default(call: Call) -> int:
+    row = table(call, "dogtips", "tid").first(lambda r: r.get("isDefault") == "yes")
+    return intval(row["tid"]) if row else 0
+
+
+def status_row(call: Call, sid: Any) -> Row | None:
+    return table(call, "dogstatus", "sid").get(sid)
+
+
+def status_title(call: Call, sid: Any) -> Any:
+    """Title of a close status, or False (SafeMySQL getOne on no row)."""
+    row = status_row(call, sid)
+    return row.get("title") if row else False
+
+
+def status_by_title(call: Call, title: Any) -> int:
+    key = ci(title)
+    row = table(call, "dogstatus", "sid").first(lambda r: ci(r.get("title")) == key)
+    return intval(row["sid"]) if row else 0
+
+
+# ------------------------------------------------------------------ users, visibility
+
+
+def user_title(call: Call, iduser: Any) -> str:
+    """``current_user``: full name, "Не определен" for 0/unknown."""
+    u = call.db.user(iduser)
+    return strval(u.get("title")) if u else "Не определен"
+
+
+def user_uid(call: Call, iduser: Any) -> str:
+    u = call.db.user(iduser)
+    return strval(u.get("uid")) if u else ""
+
+
+def user_by_login(call: Call, login: Any) -> int:
+    """``current_userbylogin``: 0 for an unknown login."""
+    u = call.db.user_by_login(login)
+    return intval(u["iduser"]) if u else 0
+
+
+def people(call: Call) -> list[int]:
+    return call.db.people(call.iduser)
+
+
+def people_sql(call: Call) -> str:
+    return "and iduser IN (" + ",".join(str(x) for x in people(call)) + ")"
+
+
+def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
+    """``SELECT did FROM dogovor WHERE <did|uid> <get_people> ...``; the caller picks the key.
+
+    Without any key the real server pastes an empty condition and crashes (deal.md §6).
+    """
+    if did is None and uid is None:
+        raise sql_syntax_fatal(f"{people_sql(call)} and identity = '{call.db.identity}'")
+    seen = set(people(call))
+    for row in sorted(deals(call), key=lambda r: r["did"]):
+        if intval(row.get("iduser")) not in seen:
+            continue
+        if did is not None and float(row["did"]) == mysql_num(did):
+            return row
+        if uid is not None and row.get("uid") is not None and ci(row["uid"]) == ci(uid):
+            return row
+    return None
+
+
+def type_fatal_arg(func: str, value: Any, called_line: int, defined_line: int) -> Fatal:
+    """PHP 8 TypeError for a non-int ``$did`` handed to a typed ``Deal`` method."""
+    given = "null" if value is None else ("array" if isinstance(value, (list, dict)) else "string")
+    return Fatal(
+        "TypeError",
+        f"Salesman\\Deal::{func}(): Argument #1 ($did) must be of type int, {given} given, "
+        f"called in {{ROOT}}/{DEAL_PHP} on line {called_line} and defined",
+        DEAL_CLASS,
+        defined_line,
+    )
+
+
+def int_arg_ok(value: Any) -> bool:
+    """Whether PHP (non-strict mode) accepts the value for an ``int`` parameter."""
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return value == int(value)
+    return isinstance(value, str) and is_numeric(value) and float(value) == int(float(value))
+
+
+# ------------------------------------------------------------------ values
+
+
+def pid_list_str(value: Any) -> str:
+    """``pid_list`` from a list/bracket array or a comma string → ``1;2``."""
+    if isinstance(value, (list, dict)):
+        items = [strval(v) for v in (value.values() if isinstance(value, dict) else value)]
+        return trim(";".join(x for x in items if x != ""))
+    return strval(value).replace(",", ";")
+
+
+def split_ids(value: Any) -> list[str]:
+    return [x for x in (trim(p) for p in strval(value).split(";")) if x != ""]
+
+
+_DATE_FORMATS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"), (1, 2, 3)),
+    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})$"), (1, 2, 3)),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})$"), (3, 2, 1)),
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})$"), (3, 1, 2)),
+)
+
+
+def parse_date(value: Any) -> str | None:
+    """A small ``strtotime()`` for the date shapes integrations send; None when unparsable."""
+    s = trim(strval(value))
+    for rx, (y, m, d) in _DATE_FORMATS:
+        mt = rx.match(s)
+        if mt:
+            try:
+                return dt.date(int(mt.group(y)), int(mt.group(m)), int(mt.group(d))).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+def add_days(date: str, days: int) -> str:
+    return (dt.date.fromisoformat(date) + dt.timedelta(days=days)).isoformat()
+
+
+def money(value: float, valuta: str = "р.") -> str:
+    """``num_format`` of the invoice texts: ``40 000,00 р.``."""
+    whole = f"{abs(value):,.2f}".replace(",", " ").replace(".", ",")
+    return ("-" if value < 0 else "") + whole + " " + valuta

@@ -1,0 +1,246 @@
+"""Actions `list` and `info` of the deal method (deal.md §5, §6)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..errors import CRMError, sql_fatal
+from ..php import intval, is_numeric, strval, trim
+from ..sanitize import untag
+from ..store import Row
+from ..wire import Call
+from ._deal_common import (
+    COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    ci,
+    deals,
+    direction_by_title,
+    php_empty_str,
+    php_gt0,
+    step_by_title,
+    table,
+    tip_by_title,
+    user_by_login,
+    visible_deal,
+)
+from ._deal_record import (
+    bankinfo,
+    client_card,
+    deal_persons,
+    ifields,
+    info_record,
+    invoices,
+    list_record,
+    requested_fields,
+    speka,
+)
+
+PAGE = 200
+
+
+class DealNotVisible(CRMError):
+    code = 403
+    text = "Сделка не найдена в пределах аккаунта указанного пользователя."
+
+
+def _php_empty(v: Any) -> bool:
+    return v is None or v is False or v == "" or v == "0" or v == 0 or v == [] or v == {}
+
+
+def _like(haystack: Any, needle: str) -> bool:
+    if haystack is None:
+        return False
+    if isinstance(haystack, float):
+        haystack = f"{haystack:.2f}"
+    return ci(needle) in ci(strval(haystack)) if needle else True
+
+
+def _digits(v: Any) -> str:
+    return re.sub(r"\D", "", strval(v))
+
+
+def _strip_phone(v: Any) -> str:
+    return re.sub(r"[+() \-]", "", strval(v))
+
+
+def _filter_preds(call: Call) -> list[Any]:
+    """``filter[...]`` (deal.md §5): one predicate per usable key."""
+    flt = call.get("filter")
+    if not isinstance(flt, dict):
+        return []
+    available = ifields(call)
+    preds: list[Any] = []
+    for k, v in flt.items():
+        if (k not in available or _php_empty(v)) and k != "phone":
+            continue
+        if k in ("clid", "payer"):
+            if intval(v) > 0:
+                n = intval(v)
+                preds.append(lambda d, k=k, n=n: intval(d.get(k)) == n)
+        elif k == "direction":
+            n = intval(v) if is_numeric(v) else direction_by_title(call, untag(strval(v)))
+            preds.append(lambda d, n=n: intval(d.get("direction")) == n)
+        elif k == "tip":
+            n = intval(v) if is_numeric(v) else tip_by_title(call, untag(strval(v)))
+            preds.append(lambda d, n=n: intval(d.get("tip")) == n)
+        elif k == "phone":
+            want = _digits(v)[1:]
+            clids = {
+                intval(c["clid"])
+                for c in table(call, "clientcat", "clid")
+                if any(c.get(col) is not None and want in _strip_phone(c.get(col)) for col in ("phone", "fax"))
+            }
+            preds.append(lambda d, s=clids: intval(d.get("clid")) in s)
+        else:
+            if k not in COLUMNS:
+                # real server: the key is pasted into SQL as a column (deal.md §5)
+                raise sql_fatal(f"Unknown column '{k}' in 'WHERE'")
+            needle = untag(strval(v))
+            preds.append(lambda d, k=k, s=needle: _like(d.get(k), s))
+    return preds
+
+
+def _date_preds(call: Call) -> list[Any]:
+    preds: list[Any] = []
+    start, end = call.get("dateStart"), call.get("dateEnd")
+    cstart, cend = call.get("dateChangeStart"), call.get("dateChangeEnd")
+
+    def rng(col: str, lo: Any, hi: Any) -> Any:
+        return lambda d: (
+            d.get(col) is not None and (lo is None or d[col] >= strval(lo)) and (hi is None or d[col] <= strval(hi))
+        )
+
+    if not php_empty_str(start):
+        preds.append(rng("datum", start, None if php_empty_str(end) else end))
+    elif not php_empty_str(end):
+        preds.append(rng("datum", None, end))
+    if not php_empty_str(cstart):
+        # real server: "start only" compares datum_izm with dateStart, not dateChangeStart (deal.md §5)
+        preds.append(
+            rng("datum_izm", strval(start) if php_empty_str(cend) else cstart, None if php_empty_str(cend) else cend)
+        )
+    elif not php_empty_str(cend):
+        preds.append(rng("datum_izm", None, cend))
+    return preds
+
+
+def _sort_key(col: str) -> Any:
+    def key(d: Row) -> Any:
+        v = d.get(col)
+        if v is None:
+            return (0, 0)
+        if col in INT_COLUMNS:
+            return (1, intval(v))
+        if col in FLOAT_COLUMNS:
+            return (1, float(v))
+        return (1, ci(v))
+
+    return key
+
+
+def list_(call: Call) -> dict[str, Any]:
+    order = call.get("order")
+    order = "datum" if php_empty_str(order) else strval(order)
+    order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
+    if order not in COLUMNS:
+        raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+    preds: list[Any] = []
+    active = call.get("active")
+    if active == "no":
+        preds.append(lambda d: d.get("close") == "yes")
+    elif active == "yes":
+        preds.append(lambda d: d.get("close") != "yes")
+    word = call.get("word")
+    if not php_empty_str(word):
+        w = strval(word)
+        preds.append(lambda d: any(_like(d.get(c), w) for c in ("title", "content", "adres")))
+    steps = call.get("steps")
+    if not php_empty_str(steps):
+        ids = [s for s in (step_by_title(call, trim(x)) for x in strval(steps).split(",") if trim(x)) if s > 0]
+        if ids:
+            preds.append(lambda d: intval(d.get("idcategory")) in ids)
+    preds += _date_preds(call)
+    user = call.get("user")
+    if not php_empty_str(user):
+        owner = user_by_login(call, user)
+        preds.append(lambda d: intval(d.get("iduser")) == owner)
+    elif (call.user or {}).get("isadmin") != "on":
+        seen = set(call.db.people(call.iduser))
+        preds.append(lambda d: intval(d.get("iduser")) in seen)
+    preds += _filter_preds(call)
+
+    rows = sorted((d for d in deals(call) if all(p(d) for p in preds)), key=lambda d: d["did"])
+    rows.sort(key=_sort_key(order), reverse=call.get("first") != "old")
+    offset = call.get("offset")
+    start = intval(offset) * PAGE if php_gt0(offset) else 0
+    fields = requested_fields(call)
+    data = [_list_item(call, d, fields) for d in rows[start : start + PAGE]]
+    out: dict[str, Any] = {"data": data} if data else {}
+    out["count"] = len(rows)
+    return out
+
+
+def _list_item(call: Call, deal: Row, fields: list[str]) -> Any:
+    rec: dict[str, Any] = list_record(call, deal, fields)
+    if call.get("bankinfo") == "yes":
+        rec["bankinfo"] = bankinfo(call, deal.get("payer"))
+    if call.get("invoice") == "yes":
+        inv = invoices(call, deal["did"])
+        if inv:
+            rec["invoice"] = inv
+    if call.get("uids") == "yes":
+        rec["uids"] = _uids(call, deal["did"])
+    flt = call.get("filter")
+    if isinstance(flt, dict) and "phone" in flt:
+        rec["client"] = client_card(call, deal.get("clid"), with_recv=False)
+    return rec if rec else []
+
+
+def _uids(call: Call, did: int) -> list[dict[str, Any]]:
+    rows = table(call, "uids", "id").where(lambda r: intval(r.get("did")) == did)
+    return [
+        {
+            "datum": r.get("datum"),
+            "name": r.get("name"),
+            "value": r.get("value"),
+            "eid": intval(r.get("eid")),
+            "clid": intval(r.get("clid")),
+            "did": intval(r.get("did")),
+        }
+        for r in rows
+    ]
+
+
+def info(call: Call) -> dict[str, Any]:
+    uid, did = call.get("uid"), call.get("did")
+    if not php_empty_str(uid):
+        deal = visible_deal(call, uid=uid)
+    elif not php_empty_str(did):
+        deal = visible_deal(call, did=did)
+    else:
+        deal = visible_deal(call)
+    if deal is None:
+        raise DealNotVisible()
+    rec = info_record(call, deal, requested_fields(call))
+    if call.get("payer") == "yes":
+        rec["payer"] = client_card(call, deal.get("payer"), with_recv=True)
+    else:
+        rec.pop("payer", None)
+    if call.get("client") == "yes":
+        rec["client"] = client_card(call, deal.get("clid"), with_recv=True)
+    persons = deal_persons(call, deal)
+    if persons:
+        rec["person"] = persons
+    if call.get("bankinfo") == "yes":
+        rec["bankinfo"] = bankinfo(call, deal.get("payer"))
+    if call.get("speka") == "yes":
+        items = speka(call, deal["did"])
+        if items:
+            rec["speka"] = items
+    if call.get("invoice") == "yes":
+        inv = invoices(call, deal["did"])
+        if inv:
+            rec["invoice"] = inv
+    return {"data": rec}
