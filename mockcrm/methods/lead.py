@@ -29,8 +29,7 @@ from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_rec
 
 PAGE = 200
 
-#: the text columns ``Leads::edit`` passes through ``untag()``
-UNTAGGED = ("title", "email", "site", "city", "description", "company", "country")
+#: the utm columns ``Leads::edit`` stores through ``untag()`` (utm_source comes from the source row)
 UTM_UNTAGGED = ("utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_referrer")
 
 
