@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from ..php import intval, is_numeric, strval
+from ..php import empty, intval, is_numeric, strval
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -209,7 +209,7 @@ def mysql_number(v: Any) -> float:
 def loose_eq(a: Any, b: Any) -> bool:
     """PHP 8 ``==`` between scalars (used for change detection, client.md §10.1)."""
     if isinstance(a, bool) or isinstance(b, bool):
-        return bool(a) == bool(b) if not (a is None or b is None) else not (a or b)
+        return empty(a) == empty(b)
     if a is None or b is None:
         other = b if a is None else a
         return other is None or other == "" or (isinstance(other, (int, float)) and other == 0)

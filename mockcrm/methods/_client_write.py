@@ -43,21 +43,13 @@ class HasDeals(CRMError):
 
 
 def emit(call: Call, event: str, args: dict[str, Any]) -> None:
-    """Fire an event with the payload webhooks deliver: args, then event/identity/iduser1, all text."""
-    payload = {k: _text(v) for k, v in args.items()}
-    payload.update(event=event, identity=str(call.db.identity), iduser1=str(call.iduser))
-    call.emit(event, payload)
+    """Fire an event with its fire-site args; the webhook layer adds event/identity/iduser1 (webhooks.md §6.3)."""
+    call.emit(event, args)
 
 
 def _clock(call: Call) -> Clock:
     assert call.backend is not None
     return call.backend.clock
-
-
-def _text(v: Any) -> Any:
-    if isinstance(v, dict):
-        return {k: _text(x) for k, x in v.items()}
-    return strval(v)
 
 
 def _text_arg(v: Any, where: str = "inc/func.php", line: int = 660) -> str:
@@ -233,9 +225,10 @@ def update(call: Call) -> dict[str, Any]:
     messages = ["Данные корректны, но идентичны имеющимся."]
     if changed:
         now = _clock(call).now_str()
+        # the history text is ours: the real doLogger wording is not visible through the API
+        des = "; ".join(f"{k}: {strval(_old_value(row, k))} → {strval(v)}" for k, v in changed.items())
         values = {k: data.store_value(k, v) for k, v in client.items()}
         table.update(clid, {**values, "date_edit": now, "editor": call.iduser})
-        des = "; ".join(f"{k}: {strval(_old_value(row, k))} → {strval(v)}" for k, v in changed.items())
         out["hid"] = db.add_history(datum=now, des=des, tip="ЛогCRM", iduser=call.iduser, clid=clid)
         messages = ["Успешно"]
         emit(
