@@ -1,15 +1,383 @@
-"""The printed invoice (action invoice.html); filled in below."""
+# ruff: noqa: E501  (the template below is verbatim data)
+"""The printed invoice of action invoice.html: the stock ``invoice.tpl`` as the real server fills it."""
 
 from __future__ import annotations
 
+import html as _html
 from typing import Any
 
+from ..php import intval, strval
 from ..store import Row
 from ..wire import Call
+from ._deal_common import money, table
+from ._deal_record import recv_slots
+
+MONTHS = [
+    "Января",
+    "Февраля",
+    "Марта",
+    "Апреля",
+    "Мая",
+    "Июня",
+    "Июля",
+    "Августа",
+    "Сентября",
+    "Октября",
+    "Ноября",
+    "Декабря",
+]
+
+ROW = (
+    '<tr class="small">\n\t\t\t<td width="20" align="center" class="bt br bb bl">@@N@@</td>\n'
+    '\t\t\t<td align="left" valign="middle" class="bb br">\n'
+    '\t\t\t\t<div style="display: block; width:96%;"><b>@@TITLE@@</b></div>\n\t\t\t\t<em>@@COMMENT@@</em>\n\t\t\t</td>\n'
+    '\t\t\t<td width="50" align="right" valign="middle" class="bb br">@@KOL@@</td>\n'
+    '\t\t\t<td width="30" align="center" valign="middle" class="bb br">@@EDIZM@@</td>\n'
+    '\t\t\t<td width="60" align="right" valign="middle" class="bb br">@@PRICE@@</td>\n'
+    '\t\t\t<td width="80" align="right" valign="middle" class="bb br w80">@@SUM@@</td>\n\t\t</tr>\n'
+)
+
+TEMPLATE = (
+    "<!--Базовый шаблон-->\n"
+    "<!DOCTYPE html>\n"
+    '<html lang="ru">\n'
+    "<head>\n"
+    '\t<meta http-equiv="content-type" content="text/html; charset=utf-8"/>\n'
+    "\t<title>Счет</title>\n"
+    '\t<style type="text/css">\n'
+    "\t\t<!--\n"
+    '\t\t@import url("/assets/font/ptsansweb/stylesheet.css");\n'
+    "\t\tbody {\n"
+    "\t\t\tfont-size          : 14px;\n"
+    "\t\t\tfont-family        : 'PT Sans', arial, tahoma, sans-serif;\n"
+    "\t\t\tbackground-color   : #FFF;\n"
+    "\t\t\tcolor              : #000000;\n"
+    "\t\t\tbox-shadow         : 0 1px 1px #999;\n"
+    "\t\t\t-webkit-box-shadow : 0 1px 1px #999;\n"
+    "\t\t\t-moz-box-shadow    : 0 1px 1px #999;\n"
+    "\t\t\twidth              : 21cm;\n"
+    "\t\t\theight             : 29.7cm;\n"
+    "\t\t\tmargin             : 0 auto;\n"
+    "\t\t\tpadding            : 20px 40px 20px 60px;\n"
+    "\t\t}\n"
+    "\t\thtml {\n"
+    "\t\t\tbackground : #CCCCCC;\n"
+    "\t\t\tpadding    : 10px;\n"
+    "\t\t}\n"
+    "\t\ttable, td {\n"
+    "\t\t\tborder-collapse : collapse;\n"
+    "\t\t\tpadding         : 2px;\n"
+    "\t\t\tfont-size       : 12px;\n"
+    "\t\t}\n"
+    "\t\t.small td, .small tr {\n"
+    "\t\t\tfont-size : 12px;\n"
+    "\t\t}\n"
+    "\t\t.bt {\n"
+    "\t\t\tborder-top : 1px solid #333;\n"
+    "\t\t}\n"
+    "\t\t.bb {\n"
+    "\t\t\tborder-bottom : 1px solid #333;\n"
+    "\t\t}\n"
+    "\t\t.br {\n"
+    "\t\t\tborder-right : 1px solid #333;\n"
+    "\t\t}\n"
+    "\t\t.bl {\n"
+    "\t\t\tborder-left : 1px solid #333;\n"
+    "\t\t}\n"
+    "\t\th1 {\n"
+    "\t\t\tfont-size   : 22px;\n"
+    "\t\t\tline-height : 135%;\n"
+    "\t\t}\n"
+    "\t\th2 {\n"
+    "\t\t\tfont-size   : 16px;\n"
+    "\t\t\tline-height : 115%;\n"
+    "\t\t}\n"
+    "\t\t.pad1 {\n"
+    "\t\t\tmargin : 40px 20px 20px 40px;\n"
+    "\t\t}\n"
+    "\t\t.pull {\n"
+    "\t\t\ttext-align : justify;\n"
+    "\t\t}\n"
+    "\t\t.w193 {\n"
+    "\t\t\twidth : 100%;\n"
+    "\t\t}\n"
+    "\t\t.w176 {\n"
+    "\t\t\twidth : 95%;\n"
+    "\t\t}\n"
+    "\n"
+    "\t\t.w60 {\n"
+    "\t\t\twidth : 90px;\n"
+    "\t\t}\n"
+    "\t\t@media print {\n"
+    "\t\t\tbody {\n"
+    "\t\t\t\tfont-size          : 14px;\n"
+    "\t\t\t\tbackground         : #FFFFFF;\n"
+    "\t\t\t\tpadding            : 0;\n"
+    "\t\t\t\tmargin             : 0 20px 20px 20px;\n"
+    "\t\t\t\twidth              : auto;\n"
+    "\t\t\t\theight             : auto;\n"
+    "\t\t\t\tbox-shadow         : 0 0 0 #FFFFFF;\n"
+    "\t\t\t\t-moz-box-shadow    : 0 0 0 #FFFFFF;\n"
+    "\t\t\t\t-webkit-box-shadow : 0 0 0 #FFFFFF;\n"
+    "\t\t\t}\n"
+    "\n"
+    "\t\t\thtml {\n"
+    "\t\t\t\tbackground : #FFFFFF;\n"
+    "\t\t\t\tpadding    : 0;\n"
+    "\t\t\t}\n"
+    "\n"
+    "\t\t\t.w193 {\n"
+    "\t\t\t\twidth : 100%;\n"
+    "\t\t\t}\n"
+    "\n"
+    "\t\t\t.w176 {\n"
+    "\t\t\t\twidth : 100%;\n"
+    "\t\t\t}\n"
+    "\n"
+    "\t\t\t.pad1 {\n"
+    "\t\t\t\tpadding : 0;\n"
+    "\t\t\t}\n"
+    "\t\t}\n"
+    "\t\t-->\n"
+    "\t</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "\n"
+    '<div style="margin:0 auto;" class="w176">\n'
+    "\n"
+    '\t<div class="print"></div>\n'
+    "\n"
+    '\t<table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
+    "\t\t<tr>\n"
+    "\t\t\t<td><strong></strong></td>\n"
+    '\t\t\t<td width="190" align="right">\n'
+    '\t\t\t\t<div style="position:relative">\n'
+    '\t\t\t\t\t<div style="position: absolute; z-index: 10; width: 167px; height: 31px; top:0; right:0">\n'
+    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/logo.png" style="max-width:180px; max-height:30px; float:right; height:30px">\n'
+    "\t\t\t\t\t</div>\n"
+    "\t\t\t\t</div>\n"
+    "\t\t\t</td>\n"
+    "\t\t</tr>\n"
+    "\t</table>\n"
+    "\n"
+    "\t<br>\n"
+    "\n"
+    '\t<p style="font-size:8pt;color:black; margin-bottom:0;">Образец заполнения платежного поручения</p>\n'
+    "\n"
+    '\t<table border="0" cellspacing="0" cellpadding="3" width="100%">\n'
+    "\t\t<tr>\n"
+    '\t\t\t<td colspan="4" rowspan="2" valign="top" class="bt br bl bbn"><b>-</b></td>\n'
+    '\t\t\t<td width="60" class="bt br bb">БИК</td>\n'
+    '\t\t\t<td width="130" class="bt br bl">-</td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td class="br">Сч. №</td>\n'
+    '\t\t\t<td class="br">-</td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td colspan="4" class="bb br bl">Банк получателя</td>\n'
+    '\t\t\t<td class="bb br"></td>\n'
+    '\t\t\t<td class="bb br"></td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td width="30" class="bb br bl">ИНН</td>\n'
+    '\t\t\t<td width="120" class="bb br">-</td>\n'
+    '\t\t\t<td width="30" class="bb br">КПП</td>\n'
+    '\t\t\t<td class="bb br">-</td>\n'
+    '\t\t\t<td width="60" class="br">Сч. №</td>\n'
+    '\t\t\t<td class="br"></td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td colspan="4" class="br bl"></td>\n'
+    '\t\t\t<td class="br"></td>\n'
+    '\t\t\t<td class="br"></td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td colspan="4" class="bb br bl"><span style="font-size:8pt">Получатель</span></td>\n'
+    '\t\t\t<td class="bb br"></td>\n'
+    '\t\t\t<td class="bb br"></td>\n'
+    "\t\t</tr>\n"
+    "\t</table>\n"
+    "\n"
+    '\t<div align="center" style="text-align:center"><h1>Счет (договор-оферта) №@@NUMBER@@ от @@DATE@@ г.</h1></div>\n'
+    "\n"
+    '\t<table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
+    "\t\t<tr>\n"
+    '\t\t\t<td width="60" class="pad1">Поставщик:</td>\n'
+    '\t\t\t<td class="pad1"></td>\n'
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td class="pad1">Покупатель:</td>\n'
+    '\t\t\t<td class="pad1">\n'
+    "\t\t\t\t@@BUYER@@\n"
+    "\t\t\t</td>\n"
+    "\t\t</tr>\n"
+    "\t</table>\n"
+    "\n"
+    "\t<br>\n"
+    "\n"
+    '\t<table width="100%" border="0" cellpadding="4" cellspacing="0">\n'
+    "\t\t<tr>\n"
+    '\t\t\t<td width="20" align="center" valign="middle" bgcolor="#E9E9E9" style="height:18pt" class="bt br bb bl">№</td>\n'
+    '\t\t\t<td align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Товары (работы, услуги)</td>\n'
+    '\t\t\t<td width="50" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Кол.</td>\n'
+    '\t\t\t<td width="30" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Ед.</td>\n'
+    '\t\t\t<td width="60" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Цена</td>\n'
+    '\t\t\t<td width="80" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br w80">Сумма</td>\n'
+    "\t\t</tr>\n"
+    "@@ROWS@@\t\t<tr>\n"
+    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td width="120" colspan="2" class="br" align="right">Итого:</td>\n'
+    '\t\t<td width="70" align="right" class="bb br" style="height:14px">@@TOTAL@@</td>\n'
+    "\t  </tr>\n"
+    "\t  <tr>\n"
+    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td width="120" colspan="2" align="right" class="br" style="height:14px">В том числе НДС:</td>\n'
+    '\t\t<td width="70" align="right" class="bb br" style="height:14px">@@NDS@@</td>\n'
+    "\t  </tr>\n"
+    "\t  <tr>\n"
+    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td width="120" colspan="2" align="right" class="br" style="height:14px">Всего к оплате:\xa0\xa0</td>\n'
+    '\t\t<td width="70" align="right" class="bb br"><b>@@TOTAL@@</b></td>\n'
+    "\t  </tr>\n"
+    "\t</table>\n"
+    "\n"
+    "\t<br>\n"
+    "\t<br>\n"
+    "\n"
+    '\t<p style="margin-top:5px;">\n'
+    "\t\tВсего к оплате: \xa0\xa0\xa0<b> @@WORDS@@</b>\n"
+    "\t</p>\n"
+    "\n"
+    '\t<hr size="2" width="100%" noshade style="color:black;margin:0" align="center">\n'
+    "\n"
+    "\t<br>\n"
+    "\t<br>\n"
+    "\t<br>\n"
+    "\n"
+    '\t<table width="100%" border="0" cellpadding="0" cellspacing="0" style="border-collapse:collapse">\n'
+    "\t\t<tr>\n"
+    '\t\t\t<td width="80" valign="top">Поставщик</td>\n'
+    '\t\t\t<td align="center" class="bb"></td>\n'
+    '\t\t\t<td width="161" valign="top" class="bb">\n'
+    '\t\t\t\t<div style="position:relative">\n'
+    '\t\t\t\t\t<div style="position: absolute; z-index: 10; margin-top: 2px; width: 167px; height: 165px; top: -100px; left: 9px;">\n'
+    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/signature.png" width="180">\n'
+    "\t\t\t\t\t</div>\n"
+    "\t\t\t\t</div>\n"
+    "\t\t\t</td>\n"
+    '\t\t\t<td width="19" valign="top"></td>\n'
+    '\t\t\t<td width="120" align="center" class="bb">\n'
+    "\t\t\t\t\n"
+    "\t\t\t</td>\n"
+    "\t\t</tr>\n"
+    "\t\t<tr>\n"
+    '\t\t\t<td valign="top"></td>\n'
+    '\t\t\t<td align="center" valign="top"><span style="font-size:10px">должность</span></td>\n'
+    '\t\t\t<td align="center" valign="top"><span style="font-size:10px">подпись</span></td>\n'
+    '\t\t\t<td width="19" valign="top"></td>\n'
+    '\t\t\t<td align="center" valign="top"><span style="font-size:10px">расшифровка подписи</span></td>\n'
+    "\t\t</tr>\n"
+    "\t</table>\n"
+    "\n"
+    "\t<br>\n"
+    "\n"
+    '\t<div style="width: 100%; display: block">\n'
+    "\t\t\n"
+    "\t</div>\n"
+    "\n"
+    "</div>\n"
+    "\n"
+    "</body>\n"
+    "</html>"
+)
+
+_ONES = {
+    "m": ["", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
+    "f": ["", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
+}
+_TEENS = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать",
+          "семнадцать", "восемнадцать", "девятнадцать"]  # fmt: skip
+_TENS = ["", "", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"]
+_HUNDREDS = ["", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
+_UNITS = [("рубль", "рубля", "рублей", "m"), ("тысяча", "тысячи", "тысяч", "f"), ("миллион", "миллиона", "миллионов", "m"),
+          ("миллиард", "миллиарда", "миллиардов", "m")]  # fmt: skip
+
+
+def _plural(n: int, forms: tuple[str, str, str, str]) -> str:
+    if n % 100 in range(11, 20):
+        return forms[2]
+    return forms[0] if n % 10 == 1 else forms[1] if n % 10 in (2, 3, 4) else forms[2]
+
+
+def _triad(n: int, gender: str) -> list[str]:
+    words = [_HUNDREDS[n // 100]]
+    rest = n % 100
+    if 10 <= rest < 20:
+        words.append(_TEENS[rest - 10])
+    else:
+        words += [_TENS[rest // 10], _ONES[gender][rest % 10]]
+    return [w for w in words if w]
+
+
+def sum_in_words(value: float) -> str:
+    """``num2str()``: ``Сто тысяч рублей 00 копеек``."""
+    rub, kop = int(value), int(round((value - int(value)) * 100))
+    words: list[str] = []
+    if rub == 0:
+        words = ["ноль", "рублей"]
+    for i in range(len(_UNITS) - 1, -1, -1):
+        part = (rub // 1000**i) % 1000
+        if part or (i == 0 and rub):
+            words += _triad(part, _UNITS[i][3]) + [_plural(part, _UNITS[i])]
+    text = " ".join(words)
+    kop_word = _plural(kop, ("копейка", "копейки", "копеек", "f"))
+    return text[:1].upper() + text[1:] + f" {kop:02d} {kop_word}"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else strval(value)
+
+
+def _buyer(call: Call, clid: Any) -> str:
+    slots = recv_slots(table(call, "clientcat", "clid").get(clid))
+    name = slots[0] if slots else ""
+    inn = slots[1] if len(slots) > 1 else ""
+    kpp = slots[2] if len(slots) > 2 else ""
+    return f"<b>{name}</b>;\xa0<b>ИНН: {inn}</b>;\xa0<b>КПП: {kpp}</b>"
 
 
 def render_invoice(call: Call, row: Row, base_url: str) -> str:
-    return ""
-
-
-_: Any = None
+    """The invoice page, HTML-escaped as the API sends it (``htmlspecialchars``)."""
+    deal = table(call, "dogovor", "did").get(row.get("did")) or {}
+    items = sorted(
+        table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == intval(row.get("did"))),
+        key=lambda r: r["spid"],
+    )
+    # real server: without an own company the specification carries no NDS (golden 07 html)
+    rows, total, nds = [], 0.0, 0.0
+    for n, item in enumerate(items, 1):
+        line = float(item["price"]) * float(item["kol"]) * float(item.get("dop") or 1)
+        total += line
+        values = {"N": str(n), "TITLE": strval(item.get("title")), "COMMENT": strval(item.get("comments")),
+                  "KOL": _num(float(item["kol"])), "EDIZM": strval(item.get("edizm")),
+                  "PRICE": money(float(item["price"]), "").strip(), "SUM": money(line, "").strip()}  # fmt: skip
+        text = ROW
+        for key, value in values.items():
+            text = text.replace(f"@@{key}@@", value)
+        rows.append(text)
+    date = strval(row.get("datum"))[:10]
+    words = f"{int(date[8:10])} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
+    page = TEMPLATE
+    for key, value in {
+        "ROWS": "\t\t" + "\t\t\t\t".join(rows),
+        "NUMBER": strval(row.get("invoice")),
+        "DATE": words,
+        "BUYER": _buyer(call, deal.get("payer") or row.get("clid")),
+        "TOTAL": money(total, "").strip(),
+        "NDS": money(nds, "").strip() if nds else "Не облагается",
+        "WORDS": sum_in_words(total),
+        "BASE": base_url,
+    }.items():
+        page = page.replace(f"@@{key}@@", value)
+    return _html.escape(page, quote=True).replace("&#x27;", "&#039;")
