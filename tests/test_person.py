@@ -538,3 +538,12 @@ def test_json_numbers_are_accepted(api: Api) -> None:
     assert json.dumps(body) == json.dumps(
         {"data": [{"pid": 1, "tel": "73422000000", "clid": 2, "client": "Бета-Урал, ООО"}], "count": 1}
     )
+
+
+def test_update_compares_like_php8(api: Api, app: Flask, events: list[Event]) -> None:
+    """null equals "" but not "0"; "1" equals 1 (person.md §9 change detection)."""
+    assert add(api) == ADDED
+    tick(app)
+    api("person", "update", pid=1, person="Петров Петр", iduser=1, clid="1", tel="0", mob="")
+    newparam = {"tel": "0", "date_edit": "2026-11-28 12:18:49", "editor": 1}
+    assert events[-1].payload == {"pid": 1, "autor": 1, "newparam": newparam}

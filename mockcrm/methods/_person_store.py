@@ -126,7 +126,8 @@ def loose_eq(a: Any, b: Any) -> bool:
         return (not empty(a)) == (not empty(b))
     if a is None or b is None:
         other = b if a is None else a
-        return other is None or empty(other)
+        # null is compared as "" with strings and as false with everything else
+        return other == "" if isinstance(other, str) else other is None or empty(other)
     if isinstance(a, (dict, list)) or isinstance(b, (dict, list)):
         return isinstance(a, (dict, list)) and isinstance(b, (dict, list)) and php_values(a) == php_values(b)
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
