@@ -547,3 +547,10 @@ def test_update_compares_like_php8(api: Api, app: Flask, events: list[Event]) ->
     api("person", "update", pid=1, person="Петров Петр", iduser=1, clid="1", tel="0", mob="")
     newparam = {"tel": "0", "date_edit": "2026-11-28 12:18:49", "editor": 1}
     assert events[-1].payload == {"pid": 1, "autor": 1, "newparam": newparam}
+
+
+@pytest.mark.parametrize(("first", "pids"), [("", [2, 1]), ("old", [1, 2])])
+def test_list_same_second_ties_follow_pid_in_the_sort_direction(api: Api, first: str, pids: list[int]) -> None:
+    add(api)
+    add(api, person="Сидорова Анна")
+    assert api("person", "list", fields="pid", first=first) == {"data": [{"pid": p} for p in pids], "count": 2}

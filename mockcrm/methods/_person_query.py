@@ -58,8 +58,9 @@ def select(call: Call) -> tuple[list[Row], int]:
             raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
     sort_column = _order_column(order)
     rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
-    rows.sort(key=lambda r: _pid(r))
-    rows.sort(key=lambda r: _sort_key(sort_column, r.get(sort_column)), reverse=desc)
+    # ties follow pid in the sort direction: rows the real server wrote seconds apart often
+    # share a second in the mock, and "newest first" must stay newest first
+    rows.sort(key=lambda r: (_sort_key(sort_column, r.get(sort_column)), _pid(r)), reverse=desc)
     return rows[start : start + PAGE], len(rows)
 
 
