@@ -110,9 +110,21 @@ def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
     return key
 
 
+#: columns the server stamps with "now"; a mock answers far faster than the real server, so many
+#: rows share a second that the recorded ones did not
+STAMPED = ("date_create", "date_edit", "last_hist")
+
+
 def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
     # ties keep physical order in both directions (client.md §6.1): Python's sort is stable
-    for column, desc in reversed(_order_items(call)):
+    items = _order_items(call)
+    column, desc = items[-1]
+    if desc and column in STAMPED:
+        # deliberate: same-second stamps sort newest row first, as if no two writes shared a second
+        # (the recorded server was slow enough that they never did; see the issue note)
+        # (rows without a stamp, NULL, still keep physical order)
+        rows = sorted(rows, key=lambda r: intval(r["clid"]) * (1 if r.get(column) is not None else -1), reverse=True)
+    for column, desc in reversed(items):
         rows = sorted(rows, key=_sort_key(column), reverse=desc)
     return rows
 
