@@ -98,7 +98,8 @@ def _changestep(call: Call, did: int, new_id: int) -> dict[str, Any]:
     if strval(old_name) == strval(new_name):
         raise SameStep()
     deals(call).update(did, {"idcategory": new_id})
-    comment = strval(call.get("description"))
+    # golden 12-transports: the description is untag()-ed (JSON quotes vanish, Cleaner's ” stay)
+    comment = untag(strval(call.get("description")))
     text = f"Этап сделки изменен на {strval(new_name)}%. Предыдущий этап {strval(old_name)}%."
     call.db.add_history(
         datum=now(call),
