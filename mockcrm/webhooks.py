@@ -237,7 +237,7 @@ class DeliveryLog:
         with self._lock:
             return next((d for d in self._items if d.id == did), None)
 
-    def list(self, event: str | None = None, ok: bool | None = None, limit: int | None = None) -> list[Delivery]:
+    def entries(self, event: str | None = None, ok: bool | None = None, limit: int | None = None) -> list[Delivery]:
         with self._lock:
             items = [d for d in self._items if (event is None or d.event == event) and (ok is None or d.ok == ok)]
         return items[-limit:] if limit else items

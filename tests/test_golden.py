@@ -1,12 +1,14 @@
 """Golden fidelity: replay the recorded real-server exchanges against a real mockcrm server.
 
 Runs contract/replay.py (the project's copy of the replay tool) for each golden file listed
-in contract/golden/targets.txt, against a MockCRMServer on a free port, with strict key order.
+in contract/golden/targets.txt, against a MockCRMServer on a free port, with strict key order and
+webhook comparison (every event is delivered to the replay tool's receiver on another free port).
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,14 +27,26 @@ TARGETS = [
 ]
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
-def server() -> Iterator[MockCRMServer]:
-    with MockCRMServer(Settings(log_requests=False)) as srv:
+def hook_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="module")
+def server(hook_port: int) -> Iterator[MockCRMServer]:
+    hooks = f'[{{"event":"*","url":"http://127.0.0.1:{hook_port}/hook/{{event}}"}}]'
+    with MockCRMServer(Settings(log_requests=False, webhooks=hooks)) as srv:
         yield srv
 
 
 @pytest.mark.parametrize("name", TARGETS)
-def test_golden_file(server: MockCRMServer, name: str, tmp_path: Path) -> None:
+def test_golden_file(server: MockCRMServer, hook_port: int, name: str, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
     reset = (
         f'{sys.executable} -c "import urllib.request as u; '
@@ -47,7 +61,11 @@ def test_golden_file(server: MockCRMServer, name: str, tmp_path: Path) -> None:
             "--reset",
             reset,
             "--strict-key-order",
-            "--no-webhooks",
+            "--hook-port",
+            str(hook_port),
+            # deliveries finish before the API answers (sync mode): a short quiet period is enough
+            "--hook-quiet",
+            "0.02",
             "--quiet",
             "--json-report",
             str(report),

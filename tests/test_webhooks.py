@@ -76,7 +76,7 @@ def test_delivery_bytes_and_headers(receiver: Receiver) -> None:
         ("Content-Length", str(len(body))),
         ("Content-Type", "application/json"),
     ]
-    (entry,) = d.log.list()
+    (entry,) = d.log.entries()
     assert (entry.event, entry.url, entry.status, entry.response, entry.error, entry.attempt, entry.ok) == (
         "client.edit",
         receiver.url + "/hook/client.edit",
@@ -103,7 +103,7 @@ def test_only_matching_hooks_in_title_order(receiver: Receiver) -> None:
     )
     d(STEP)
     assert [r.path for r in receiver.wait_for(2)] == ["/a", "/z"]
-    assert [e.url.rsplit("/", 1)[1] for e in d.log.list()] == ["a", "z"]
+    assert [e.url.rsplit("/", 1)[1] for e in d.log.entries()] == ["a", "z"]
 
 
 def test_home_placeholder(receiver: Receiver) -> None:
@@ -115,7 +115,7 @@ def test_home_placeholder(receiver: Receiver) -> None:
 def test_receiver_down_is_logged_and_bounded() -> None:
     d = Dispatcher([Hook("*", closed_port_url())], timeout=2)
     d(STEP)
-    (entry,) = d.log.list()
+    (entry,) = d.log.entries()
     assert (entry.status, entry.response, entry.ok) == (None, "", False)
     assert entry.error is not None and entry.error.startswith("ConnectionRefusedError")
 
@@ -124,7 +124,7 @@ def test_receiver_500_logs_empty_response(receiver: Receiver) -> None:
     receiver.status = 500
     d = Dispatcher([Hook("*", receiver.url)])
     d(STEP)
-    (entry,) = d.log.list()
+    (entry,) = d.log.entries()
     assert (entry.status, entry.response, entry.error, entry.ok) == (500, "", "HTTP 500", False)
 
 
@@ -136,7 +136,7 @@ def test_slow_receiver_costs_at_most_the_timeout(receiver: Receiver) -> None:
     waited = time.monotonic() - started
     assert waited < 5  # bounded by the 0.3 s timeout, not by the held receiver
     assert d.drain(10)
-    (entry,) = d.log.list()
+    (entry,) = d.log.entries()
     assert entry.ok is False and entry.error is not None and "timed out" in entry.error
 
 
@@ -144,10 +144,10 @@ def test_async_mode_returns_at_once_and_drains(receiver: Receiver) -> None:
     receiver.hold = True
     d = Dispatcher([Hook("*", receiver.url)], mode="async", timeout=5)
     d(STEP)
-    assert d.log.list() == []  # the answer did not wait
+    assert d.log.entries() == []  # the answer did not wait
     receiver.release.set()
     assert d.drain(10)
-    assert [e.ok for e in d.log.list()] == [True]
+    assert [e.ok for e in d.log.entries()] == [True]
 
 
 def test_retries_follow_the_schedule(receiver: Receiver) -> None:
@@ -155,7 +155,7 @@ def test_retries_follow_the_schedule(receiver: Receiver) -> None:
     d = Dispatcher([Hook("*", receiver.url, retries=[0, 0])])
     d(STEP)
     assert d.drain(10)
-    assert [(e.attempt, e.status, e.ok) for e in d.log.list()] == [(1, 503, False), (2, 503, False), (3, 503, False)]
+    assert [(e.attempt, e.status, e.ok) for e in d.log.entries()] == [(1, 503, False), (2, 503, False), (3, 503, False)]
     assert len(receiver.items) == 3
 
 
@@ -163,11 +163,11 @@ def test_retry_stops_after_success(receiver: Receiver) -> None:
     dead = Dispatcher([Hook("*", closed_port_url(), retries=[0, 0, 0])])
     dead(STEP)
     assert dead.drain(10)
-    assert [e.attempt for e in dead.log.list()] == [1, 2, 3, 4]
+    assert [e.attempt for e in dead.log.entries()] == [1, 2, 3, 4]
     ok = Dispatcher([Hook("*", receiver.url, retries=[0, 0])])
     ok(STEP)
     assert ok.drain(10)
-    assert [e.attempt for e in ok.log.list()] == [1]
+    assert [e.attempt for e in ok.log.entries()] == [1]
 
 
 def test_signature_round_trip(receiver: Receiver) -> None:
@@ -196,7 +196,7 @@ def test_sign_matches_the_standard_webhooks_example() -> None:
 def test_replay_sends_again_as_a_new_attempt(receiver: Receiver) -> None:
     d = Dispatcher([Hook("*", receiver.url)])
     d(STEP)
-    first = d.log.list()[0]
+    first = d.log.entries()[0]
     again = d.replay(first.id)
     assert again is not None
     assert (again.attempt, again.body, again.ok) == (2, first.body, True)
@@ -228,7 +228,7 @@ def test_log_is_bounded() -> None:
     d = Dispatcher([Hook("*", "")], log_size=3)
     for _ in range(5):
         d(STEP)
-    entries = d.log.list()
+    entries = d.log.entries()
     assert [e.id for e in entries] == [3, 4, 5]
     assert {e.response for e in entries} == {"Не задан URL"}
 
