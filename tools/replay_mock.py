@@ -61,8 +61,13 @@ def main() -> int:
     replay = Path(args.replay or Path(args.shared) / "tools" / "replay.py")
     golden_dir = Path(args.shared) / "golden"
     if not replay.is_file() or not golden_dir.is_dir():
+        # the suite already replays contract/golden with the project's copy of the tool; this is
+        # the independent check, required in CI (where shared/ lies beside the clone)
         print(f"replay_mock: {replay} or {golden_dir} not found (pass --shared)", file=sys.stderr)
-        return 2
+        if os.environ.get("CI"):
+            return 2
+        print("replay_mock: skipped (not in CI)", file=sys.stderr)
+        return 0
     names = args.names or ([] if args.all else targets())
     files = [str(golden_dir / f"{n}.jsonl") for n in names] if names else [str(golden_dir)]
 
