@@ -252,3 +252,31 @@ def test_bad_hook_config_is_a_clear_error(text: str, message: str) -> None:
 def test_yaml_hooks_file() -> None:
     hooks = parse_hooks("hooks:\n  - event: deal.add\n    url: http://127.0.0.1:1/h\n", "f.yaml")
     assert [(h.event, h.url, h.title) for h in hooks] == [("deal.add", "http://127.0.0.1:1/h", "hook deal.add")]
+
+
+def test_api_writes_fire_real_payloads_and_listeners(receiver: Receiver) -> None:
+    from mockcrm import MockCRMServer, Settings
+    from tests.conftest import ADMIN, APIKEY
+
+    hooks = json.dumps([{"event": "*", "url": receiver.url + "/hook/{event}"}])
+    with MockCRMServer(Settings(log_requests=False, webhooks=hooks)) as srv:
+        seen: list[tuple[str, dict[str, object]]] = []
+        srv.backend.events.subscribe("client.add", lambda e: seen.append((e.name, e.payload)))
+        srv.backend.events.subscribe("client.add", lambda e: 1 / 0)  # a broken listener changes nothing
+        import urllib.parse
+        import urllib.request
+
+        query = urllib.parse.urlencode({"action": "add", "login": ADMIN, "apikey": APIKEY, "title": "ООО Ромашка"})
+        with urllib.request.urlopen(f"{srv.api_url}/client?{query}", timeout=10) as r:
+            assert r.read().decode() == '{"result":"Успешно","data":1}'
+        # sync mode: the delivery was made before the answer came back
+        (got,) = receiver.items
+        assert (got.path, got.body) == (
+            "/hook/client.add",
+            b'{"clid":"1","autor":"1","user":"1","event":"client.add","identity":"1","iduser1":"1"}',
+        )
+        assert seen == [("client.add", {"clid": 1, "autor": 1, "user": 1})]
+        # a read fires nothing
+        query = urllib.parse.urlencode({"action": "list", "login": ADMIN, "apikey": APIKEY})
+        urllib.request.urlopen(f"{srv.api_url}/client?{query}", timeout=10).read()
+        assert len(receiver.items) == 1
