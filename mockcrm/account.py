@@ -75,6 +75,27 @@ class Account:
         key = login.rstrip(" ").lower()
         return self.users.first(lambda u: (u.get("login") or "").rstrip(" ").lower() == key)
 
+    def add_user(self, login: str, title: str, tip: str = "Менеджер продаж", mid: Any = 0, admin: bool = False) -> Row:
+        """A user row shaped like the installer's (all values strings)."""
+        template = next(iter(self.users), {})
+        row: Row = {k: None for k in template}
+        row.update(
+            {
+                "iduser": None,
+                "login": login,
+                "title": title,
+                "tip": tip,
+                "mid": str(mid or 0),
+                "isadmin": "on" if admin else "",
+                "secrty": "yes",
+                "email": login,
+                "identity": str(self.identity),
+            }
+        )
+        iduser = self.users.insert(row)
+        self.users.rows[iduser]["iduser"] = str(iduser)
+        return self.users.rows[iduser]
+
     def user(self, iduser: Any) -> Row | None:
         return self.users.get(iduser)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import socket
 import time
@@ -131,6 +132,22 @@ def _drop_connection() -> Response:
     return Response(b"", status=200)
 
 
+def _admin_guard(token: str) -> Any:
+    expected = f"Bearer {token}".encode()
+
+    def guard() -> Response | None:
+        path = request.path
+        if not path.startswith("/__mockcrm/") or path == "/__mockcrm/health":
+            return None
+        given = request.headers.get("Authorization", "").encode()
+        if hmac.compare_digest(given, expected):
+            return None
+        body = b'{"error":"this control plane needs Authorization: Bearer <MOCKCRM_ADMIN_TOKEN>"}'
+        return Response(body, status=401, content_type="application/json")
+
+    return guard
+
+
 def _log_request(response: Response) -> Response:
     # never the query string: it carries the apikey
     started = g.get("mockcrm_started")
@@ -163,6 +180,8 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.register_blueprint(blueprint)
     app.register_error_handler(ControlError, control_error)
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
+    if settings.admin_token:
+        app.before_request(_admin_guard(settings.admin_token))
     if settings.log_requests:
         app.after_request(_log_request)
     return app

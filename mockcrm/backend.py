@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from functools import cache
@@ -68,6 +69,10 @@ class Backend:
         self.snapshots: dict[str, dict[int, Account]] = {}
         self.started = time.monotonic()
         self.accounts: dict[int, Account] = self._from_fixture(self.settings.fixture)
+        if self.settings.demo:
+            self.seed(self.settings.seed, self.settings.size)
+        if self.settings.state_file and Path(self.settings.state_file).is_file():
+            self.import_state(json.loads(Path(self.settings.state_file).read_text(encoding="utf-8")))
         self._start: dict[int, Account] = self._copy(self.accounts)
 
     def clock_uptime(self) -> float:
@@ -116,6 +121,19 @@ class Backend:
         with self.lock:
             accounts = [a.export() for _, a in sorted(self.accounts.items())]
         return {"format": "mockcrm-state/1", "edition": self.edition, "accounts": accounts}
+
+    def save_state(self, path: str | Path) -> None:
+        """Write the whole state to ``path`` atomically (a temp file, then a rename)."""
+        target = Path(path)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(self.export_state(), ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+
+    def seed(self, seed: int = 1, size: str = "small", account: Account | None = None) -> dict[str, int]:
+        """Fill an account with seeded demo data (see ``mockcrm.fakedata``)."""
+        from .fakedata import seed as make
+
+        return make(self, seed, size, account)
 
     def import_state(self, data: dict[str, Any]) -> None:
         if not isinstance(data, dict) or data.get("format") != "mockcrm-state/1" or "accounts" not in data:

@@ -1,19 +1,65 @@
-"""Command line: ``mockcrm serve``."""
+"""Command line: ``mockcrm serve``, ``seed``, ``dump``, ``restore``.
+
+Every setting of ``Settings`` is a ``serve`` flag with its ``MOCKCRM_*`` variable, made from
+the dataclass itself so a new setting cannot be forgotten here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import signal
 import sys
 import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
 from . import __version__
-from .app import create_app
-from .server import make_wsgi_server
-from .settings import Settings
+from .settings import PREFIX, Settings
+
+HELP = {
+    "host": "address to bind",
+    "port": "port (0 = any free port)",
+    "edition": "box (one account, the recorded server) or cloud (one account per apikey)",
+    "timezone": "account time zone of every timestamp",
+    "webroot": "path shown inside PHP fatal-error pages",
+    "fixture": "start data set: a name in fixtures/ or a JSON path",
+    "log_requests": "log one line per API request (never the apikey)",
+    "webhooks": 'hooks as JSON: [{"event": "*", "url": "http://host/hook/{event}"}]',
+    "webhooks_file": "hooks from a JSON or YAML file",
+    "webhook_timeout": "seconds an API answer waits for its deliveries",
+    "webhook_mode": "sync (the answer waits, like the real server) or async",
+    "webhook_log_size": "delivery attempts kept in the delivery log",
+    "journal_size": "API calls kept in the request journal",
+    "demo": "start with seeded demo data",
+    "seed": "demo data seed",
+    "size": "demo data size: small, medium or large",
+    "state_file": "load state from this file at start, save it there on clean shutdown",
+    "admin_token": "require 'Authorization: Bearer <token>' on /__mockcrm/*",
+}
+
+
+def settings_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """One click option per Settings field, defaulting to None (= not given)."""
+    for f in reversed(dataclasses.fields(Settings)):
+        flag = "--" + f.name.replace("_", "-")
+        envvar = PREFIX + f.name.upper()
+        kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "str")
+        help_text = f"{HELP.get(f.name, f.name)} [{envvar}; default: {f.default!r}]"
+        if kind == "bool":
+            decl = f"{flag}/--no-{f.name.replace('_', '-')}"
+            fn = click.option(decl, f.name, default=None, envvar=envvar, help=help_text)(fn)
+        else:
+            ptype = {"int": int, "float": float}.get(kind, str)
+            fn = click.option(flag, f.name, type=ptype, default=None, envvar=envvar, help=help_text)(fn)
+    return fn
 
 
 @click.group()
@@ -23,24 +69,18 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", envvar="MOCKCRM_HOST", default="127.0.0.1", show_default=True, help="address to bind")
-@click.option("--port", envvar="MOCKCRM_PORT", default=8080, type=int, show_default=True, help="port (0 = free)")
-@click.option("--timezone", envvar="MOCKCRM_TIMEZONE", default=None, help="account time zone [Europe/Moscow]")
-@click.option("--fixture", envvar="MOCKCRM_FIXTURE", default=None, help="start data set [fresh-install]")
-@click.option("--webroot", envvar="MOCKCRM_WEBROOT", default=None, help="path shown in PHP fatal pages")
-@click.option("--quiet", is_flag=True, help="do not log requests")
-def serve(host: str, port: int, timezone: str | None, fixture: str | None, webroot: str | None, quiet: bool) -> None:
+@settings_options
+@click.option("--quiet", is_flag=True, help="do not log requests (same as --no-log-requests)")
+def serve(quiet: bool, **options: Any) -> None:
     """Serve the API on a threaded HTTP server until Ctrl-C / SIGTERM."""
+    from .app import create_app
+    from .server import make_wsgi_server
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    if quiet:
+        options["log_requests"] = False
     try:
-        settings = Settings.from_env(
-            host=host,
-            port=port,
-            timezone=timezone,
-            fixture=fixture,
-            webroot=webroot,
-            log_requests=False if quiet else None,
-        )
+        settings = Settings.from_env({}, **options)
         app = create_app(settings)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -49,14 +89,17 @@ def serve(host: str, port: int, timezone: str | None, fixture: str | None, webro
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc}") from exc
     backend = app.extensions["mockcrm"]
-    account = backend.accounts[1]
+    account = backend.accounts[min(backend.accounts)]
     url = f"http://{settings.host}:{server.server_port}"
     click.echo(f"mockcrm {__version__} serving SalesMan API v2 at {url}/developer/v2/<method>")
     click.echo(f"  apikey: {account.apikey}")
     for user in account.users:
         click.echo(f"  login:  {user['login']}  ({user['tip']})")
     click.echo(f"  try:    curl '{url}/developer/v2/client?action=list&login=<login>&apikey=<apikey>'")
-    click.echo("Press Ctrl-C to stop.", err=False)
+    if settings.demo:
+        counts = {t: len(account.tables[t]) for t in ("clientcat", "personcat", "dogovor", "tasks", "leads")}
+        click.echo(f"  demo:   seed {settings.seed}, {settings.size}: {counts}")
+    click.echo("Press Ctrl-C to stop.")
     sys.stdout.flush()
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -65,7 +108,106 @@ def serve(host: str, port: int, timezone: str | None, fixture: str | None, webro
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
-        server.serve_forever()
+        server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
+        backend.close()
+        if settings.state_file:
+            backend.save_state(settings.state_file)
+            click.echo(f"state saved to {settings.state_file}")
     click.echo("mockcrm stopped.")
+
+
+# ------------------------------------------------------------------ talking to a running server
+
+
+def _control(url: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+    req = urllib.request.Request(url.rstrip("/") + "/__mockcrm" + path, data=data, method="POST" if data else "GET")
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=300) as resp:
+            return json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        raise click.ClickException(f"{url}: {exc.code} {exc.read().decode(errors='replace')}") from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc}") from None
+
+
+def _offline_backend(state_file: str) -> Any:
+    from .backend import Backend
+
+    return Backend(Settings.from_env({}, state_file=state_file, log_requests=False))
+
+
+target_options = [
+    click.option("--url", envvar="MOCKCRM_URL", help="a running mockcrm, e.g. http://127.0.0.1:8080"),
+    click.option("--state-file", help="work on a saved state file instead of a server"),
+    click.option("--admin-token", envvar="MOCKCRM_ADMIN_TOKEN", help="the server's admin token, if it has one"),
+]
+
+
+def with_target(fn: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(target_options):
+        fn = opt(fn)
+    return fn
+
+
+def _need_target(url: str | None, state_file: str | None) -> None:
+    if bool(url) == bool(state_file):
+        raise click.UsageError("give exactly one of --url or --state-file")
+
+
+@main.command()
+@with_target
+@click.option("--seed", "number", type=int, default=1, show_default=True, help="the seed")
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True)
+def seed(url: str | None, state_file: str | None, admin_token: str | None, number: int, size: str) -> None:
+    """Add seeded demo data to a running server or a state file."""
+    _need_target(url, state_file)
+    if url:
+        result = _control(url, "/seed", {"seed": number, "size": size}, admin_token)
+        click.echo(json.dumps(result["counts"], ensure_ascii=False))
+        return
+    assert state_file is not None
+    backend = _offline_backend(state_file)
+    counts = backend.seed(number, size)
+    backend.save_state(state_file)
+    click.echo(json.dumps(counts, ensure_ascii=False))
+
+
+@main.command()
+@with_target
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="write here instead of stdout")
+def dump(url: str | None, state_file: str | None, admin_token: str | None, output: str | None) -> None:
+    """Write the whole state (every account and table) as JSON."""
+    _need_target(url, state_file)
+    data = (
+        _control(url, "/state/export", token=admin_token) if url else _offline_backend(str(state_file)).export_state()
+    )
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@main.command()
+@with_target
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+def restore(url: str | None, state_file: str | None, admin_token: str | None, source: str) -> None:
+    """Replace the whole state with a dump (SOURCE) on a running server or in a state file."""
+    _need_target(url, state_file)
+    data = json.loads(Path(source).read_text(encoding="utf-8"))
+    if url:
+        _control(url, "/state/import", data, admin_token)
+    else:
+        backend = _offline_backend(str(state_file))
+        try:
+            backend.import_state(data)
+        except (ValueError, KeyError) as exc:
+            raise click.ClickException(str(exc)) from None
+        backend.save_state(str(state_file))
+    click.echo("restored")

@@ -109,6 +109,24 @@ def reset() -> Response:
     return jsonify({"status": "ok", "fixture": fixture or _backend().settings.fixture})
 
 
+@control.post("/seed")
+def seed() -> Response:
+    """``{"seed": 1, "size": "small", "account": 1}``: add seeded demo data."""
+    body = _object_body()
+    backend = _backend()
+    number, size = body.get("seed", 1), body.get("size", "small")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ControlError('"seed" must be an integer')
+    account = backend.accounts.get(int(body.get("account", min(backend.accounts))))
+    if account is None:
+        raise ControlError("no such account", 404)
+    try:
+        counts = backend.seed(number, str(size), account)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    return jsonify({"seed": number, "size": size, "counts": counts})
+
+
 # ------------------------------------------------------------------ clock
 
 

@@ -142,24 +142,10 @@ def users_add() -> tuple[Response, int]:
         boss = body.get("boss", 0)
         if boss not in (0, None, "0") and account.user(boss) is None:
             raise ControlError(f"boss {boss!r} is not a user of this account")
-        template = next(iter(account.users), {})
-        row: dict[str, Any] = {k: None for k in template}
-        row.update(
-            {
-                "iduser": None,
-                "login": login,
-                "title": title,
-                "tip": str(body.get("role") or USER_DEFAULTS["tip"]),
-                "mid": str(boss or 0),
-                "isadmin": "on" if body.get("admin") else "",
-                "secrty": "yes",
-                "email": login,
-                "identity": str(account.identity),
-            }
+        row = account.add_user(
+            login, title, str(body.get("role") or USER_DEFAULTS["tip"]), boss or 0, bool(body.get("admin"))
         )
-        iduser = account.users.insert(row)
-        account.users.rows[iduser]["iduser"] = str(iduser)
-        return jsonify(dict(account.users.rows[iduser])), 201
+        return jsonify(dict(row)), 201
 
 
 @state_control.get("/accounts")

@@ -37,6 +37,16 @@ class Settings:
     webhook_log_size: int = 1000
     #: how many API calls the request journal keeps
     journal_size: int = 1000
+    #: fill the store with seeded demo data at start
+    demo: bool = False
+    #: the demo data seed (the same seed gives the same data, byte for byte)
+    seed: int = 1
+    #: demo data size: small (20 clients), medium (200), large (2000)
+    size: str = "small"
+    #: load the state from this file at start (if it exists) and save it there on clean shutdown
+    state_file: str = ""
+    #: when set, /__mockcrm/* requires the header "Authorization: Bearer <token>"
+    admin_token: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

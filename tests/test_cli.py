@@ -1,0 +1,155 @@
+"""CLI: serve with demo data and a state file, seed/dump/restore, determinism across processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mockcrm import MockCRMServer, Settings
+from mockcrm.cli import main
+from tests.conftest import ADMIN, APIKEY
+
+
+def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
+    return proc, first.split(" at ", 1)[1].split("/developer", 1)[0]
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    return out
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        body: bytes = r.read()
+        return body
+
+
+@pytest.fixture
+def server() -> Iterator[MockCRMServer]:
+    with MockCRMServer(Settings(log_requests=False)) as srv:
+        yield srv
+
+
+def test_same_seed_same_state_bytes_in_two_processes_and_in_process() -> None:
+    dumps = []
+    for _ in range(2):
+        proc, url = start("--demo", "--seed", "7")
+        try:
+            dumps.append(get(url + "/__mockcrm/state"))
+        finally:
+            stop(proc)
+    assert dumps[0] == dumps[1]
+    with MockCRMServer(Settings(log_requests=False, demo=True, seed=7)) as srv:
+        assert get(srv.url + "/__mockcrm/state") == dumps[0]
+    other, url = start("--demo", "--seed", "8")
+    try:
+        assert get(url + "/__mockcrm/state") != dumps[0]
+    finally:
+        stop(other)
+
+
+def test_demo_data_is_served_through_the_api() -> None:
+    with MockCRMServer(Settings(log_requests=False, demo=True)) as srv:
+        body = json.loads(get(f"{srv.api_url}/client?action=list&login={ADMIN}&apikey={APIKEY}&fields=clid"))
+        assert body["count"] == 20
+        health = json.loads(get(srv.url + "/__mockcrm/health"))
+        assert health["counts"]["clientcat"] == 20 and health["counts"]["users"] == 6
+        # reset goes back to the demo state the server started with
+        srv.backend.reset()
+        assert json.loads(get(srv.url + "/__mockcrm/health"))["counts"] == health["counts"]
+
+
+def test_state_file_is_loaded_and_saved_on_sigterm(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    proc, url = start("--state-file", str(state))
+    query = urllib.parse.urlencode({"action": "add", "login": ADMIN, "apikey": APIKEY, "title": "ООО Сохранён"})
+    assert json.loads(get(f"{url}/developer/v2/client?{query}")) == {"result": "Успешно", "data": 1}
+    assert f"state saved to {state}" in stop(proc)
+    proc, url = start("--state-file", str(state))
+    try:
+        body = json.loads(
+            get(f"{url}/developer/v2/client?action=info&clid=1&fields=title&login={ADMIN}&apikey={APIKEY}")
+        )
+        assert body == {"data": {"title": "Сохранён, ООО"}}
+    finally:
+        stop(proc)
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temp file, nothing left over
+
+
+def test_seed_dump_restore_offline(tmp_path: Path) -> None:
+    state, dump_file = tmp_path / "s.json", tmp_path / "d.json"
+    runner = CliRunner()
+    r = runner.invoke(main, ["seed", "--state-file", str(state), "--seed", "2"])
+    assert r.exit_code == 0, r.output
+    counts = json.loads(r.output)
+    assert counts["clientcat"] == 20
+    assert runner.invoke(main, ["dump", "--state-file", str(state), "-o", str(dump_file)]).exit_code == 0
+    empty = tmp_path / "empty.json"
+    assert runner.invoke(main, ["restore", "--state-file", str(empty), str(dump_file)]).exit_code == 0
+    assert json.loads(empty.read_text()) == json.loads(state.read_text())
+
+
+def test_seed_dump_restore_against_a_server(server: MockCRMServer, tmp_path: Path) -> None:
+    runner = CliRunner()
+    r = runner.invoke(main, ["seed", "--url", server.url, "--seed", "4"])
+    assert r.exit_code == 0, r.output
+    out = tmp_path / "dump.json"
+    assert runner.invoke(main, ["dump", "--url", server.url, "-o", str(out)]).exit_code == 0
+    server.backend.reset()
+    assert len(server.backend.accounts[1].tables["clientcat"]) == 0
+    assert runner.invoke(main, ["restore", "--url", server.url, str(out)]).exit_code == 0
+    assert len(server.backend.accounts[1].tables["clientcat"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seed"], "give exactly one of --url or --state-file"),
+        (["seed", "--url", "http://127.0.0.1:9", "--state-file", "x"], "give exactly one of --url or --state-file"),
+    ],
+)
+def test_cli_usage_errors(args: list[str], message: str) -> None:
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and message in r.output
+
+
+def test_serve_rejects_bad_settings() -> None:
+    r = CliRunner().invoke(main, ["serve", "--edition", "enterprise"])
+    assert r.exit_code == 1
+    assert "MOCKCRM_EDITION must be one of box, cloud, got 'enterprise'" in r.output
+
+
+def test_admin_token_protects_the_control_plane() -> None:
+    with MockCRMServer(Settings(log_requests=False, admin_token="s3cret")) as srv:
+        assert json.loads(get(srv.url + "/__mockcrm/health"))["status"] == "ok"
+        with pytest.raises(urllib.error.HTTPError) as exc:
+            get(srv.url + "/__mockcrm/state")
+        assert exc.value.code == 401
+        exc.value.close()
+        req = urllib.request.Request(srv.url + "/__mockcrm/config", headers={"Authorization": "Bearer s3cret"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert json.loads(r.read())["admin_token"] == "***"
