@@ -6,6 +6,8 @@ from flask.testing import FlaskClient
 
 from mockcrm import Settings, create_app
 
+pytest_plugins = ["pytester"]
+
 APIKEY = "VaSeZvkTfh5HMjJpNnge1W7Bloim0S"
 ADMIN = "admin@example.com"
 MANAGER = "manager@example.com"
