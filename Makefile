@@ -6,10 +6,11 @@ PORT   ?= 8080
 HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
-.PHONY: help install serve test check lint format typecheck unit golden replay clean
+.PHONY: help install serve serve-empty test lint format typecheck unit replay bench-control clean
 
 help:
-	@echo "make serve   start a local mockcrm on http://$(HOST):$(PORT) (installs into $(VENV))"
+	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
+	@echo "make serve-empty   the same, from the fresh-install state (no demo data)"
 	@echo "make test    the whole gate: format check, lint, types, unit + golden tests, replay"
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
 
@@ -22,28 +23,34 @@ $(BIN)/mockcrm: pyproject.toml
 install: $(BIN)/mockcrm
 
 serve: install
+	$(BIN)/mockcrm serve --demo --host $(HOST) --port $(PORT)
+
+serve-empty: install
 	$(BIN)/mockcrm serve --host $(HOST) --port $(PORT)
 
+bench-control: install
+	$(BIN)/python bench/control_bench.py
+
 lint: install
-	$(BIN)/ruff check mockcrm tests contract tools
+	$(BIN)/ruff check mockcrm tests contract tools bench
 
 format: install
-	$(BIN)/ruff format mockcrm tests contract tools
+	$(BIN)/ruff format mockcrm tests contract tools bench
 
 typecheck: install
 	$(BIN)/mypy mockcrm
 
 unit: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 replay: install
 	$(BIN)/python tools/replay_mock.py --shared $(SHARED)
 
 test: install
-	$(BIN)/ruff format --check mockcrm tests contract tools
-	$(BIN)/ruff check mockcrm tests contract tools
+	$(BIN)/ruff format --check mockcrm tests contract tools bench
+	$(BIN)/ruff check mockcrm tests contract tools bench
 	$(BIN)/mypy mockcrm
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 	$(BIN)/python tools/replay_mock.py --shared $(SHARED)
 
 clean:
