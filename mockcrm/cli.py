@@ -27,6 +27,8 @@ from .settings import PREFIX, Settings
 HELP = {
     "host": "address to bind",
     "port": "port (0 = any free port)",
+    "server": "werkzeug (threaded, in process) or gunicorn (1 worker x threads; needs mockcrm[server])",
+    "threads": "request threads of the gunicorn server",
     "edition": "box (one account, the recorded server) or cloud (one account per apikey)",
     "timezone": "account time zone of every timestamp",
     "webroot": "path shown inside PHP fatal-error pages",
@@ -73,14 +75,40 @@ def main() -> None:
 @click.option("--quiet", is_flag=True, help="do not log requests (same as --no-log-requests)")
 def serve(quiet: bool, **options: Any) -> None:
     """Serve the API on a threaded HTTP server until Ctrl-C / SIGTERM."""
-    from .app import create_app
-    from .server import make_wsgi_server
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     if quiet:
         options["log_requests"] = False
     try:
         settings = Settings.from_env({}, **options)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if settings.server == "gunicorn":
+        _serve_gunicorn(settings)
+    elif settings.server == "werkzeug":
+        _serve_werkzeug(settings)
+    else:
+        raise click.ClickException(f"MOCKCRM_SERVER must be werkzeug or gunicorn, got {settings.server!r}")
+    click.echo("mockcrm stopped.")
+
+
+def _banner(url: str, apikey: str, users: list[tuple[str, str]], settings: Settings) -> None:
+    click.echo(f"mockcrm {__version__} serving SalesMan API v2 at {url}/developer/v2/<method>")
+    click.echo(f"  apikey: {apikey}")
+    for login, tip in users:
+        click.echo(f"  login:  {login}  ({tip})")
+    click.echo(f"  try:    curl '{url}/developer/v2/client?action=list&login=<login>&apikey=<apikey>'")
+    if settings.demo:
+        click.echo(f"  demo:   seed {settings.seed}, size {settings.size}")
+    click.echo("Press Ctrl-C to stop.")
+    sys.stdout.flush()
+
+
+def _serve_werkzeug(settings: Settings) -> None:
+    from .app import create_app
+    from .server import make_wsgi_server
+
+    try:
         app = create_app(settings)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -90,17 +118,8 @@ def serve(quiet: bool, **options: Any) -> None:
         raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc}") from exc
     backend = app.extensions["mockcrm"]
     account = backend.accounts[min(backend.accounts)]
-    url = f"http://{settings.host}:{server.server_port}"
-    click.echo(f"mockcrm {__version__} serving SalesMan API v2 at {url}/developer/v2/<method>")
-    click.echo(f"  apikey: {account.apikey}")
-    for user in account.users:
-        click.echo(f"  login:  {user['login']}  ({user['tip']})")
-    click.echo(f"  try:    curl '{url}/developer/v2/client?action=list&login=<login>&apikey=<apikey>'")
-    if settings.demo:
-        counts = {t: len(account.tables[t]) for t in ("clientcat", "personcat", "dogovor", "tasks", "leads")}
-        click.echo(f"  demo:   seed {settings.seed}, {settings.size}: {counts}")
-    click.echo("Press Ctrl-C to stop.")
-    sys.stdout.flush()
+    users = [(str(u["login"]), str(u["tip"])) for u in account.users]
+    _banner(f"http://{settings.host}:{server.server_port}", account.apikey, users, settings)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         threading.Thread(target=server.shutdown, daemon=True).start()
@@ -115,7 +134,34 @@ def serve(quiet: bool, **options: Any) -> None:
         if settings.state_file:
             backend.save_state(settings.state_file)
             click.echo(f"state saved to {settings.state_file}")
-    click.echo("mockcrm stopped.")
+
+
+def _serve_gunicorn(settings: Settings) -> None:
+    from . import gunicorn_server
+    from .backend import load_fixture
+
+    try:
+        fixture = load_fixture(settings.fixture)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    first = fixture["accounts"][0] if "accounts" in fixture else fixture
+    apikey = first["settings"][0]["api_key"] if "accounts" not in fixture else first["settings"]["api_key"]
+    rows = first["users"] if "accounts" not in fixture else first["users"]["rows"]
+    users = [(str(u["login"]), str(u["tip"])) for u in rows]
+
+    def ready(server: Any) -> None:
+        host, port = server.LISTENERS[0].getsockname()[:2]
+        _banner(f"http://{host}:{port}", apikey, users, settings)
+
+    try:
+        gunicorn_server.run(settings, ready)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except SystemExit as exc:  # gunicorn's master leaves through sys.exit when it stops
+        if exc.code not in (0, None):
+            raise
+    if settings.state_file:
+        click.echo(f"state saved to {settings.state_file}")
 
 
 # ------------------------------------------------------------------ talking to a running server

@@ -15,6 +15,10 @@ PREFIX = "MOCKCRM_"
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
+    #: "werkzeug" (a threaded server in this process) or "gunicorn" (1 worker, `threads` threads)
+    server: str = "werkzeug"
+    #: request threads of the gunicorn server
+    threads: int = 8
     #: "box": one account, exactly the recorded server; "cloud": several accounts, one per apikey
     edition: str = "box"
     #: the account time zone every timestamp and "today" is computed in

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -137,3 +138,32 @@ def test_latency_fault_does_not_block_other_requests(server: MockCRMServer) -> N
 
 
 JSON_HDR = {"Content-Type": "application/json"}
+
+
+def test_gunicorn_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--server", "gunicorn", "--port", "0", "--state-file", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split(" at ", 1)[1].split("/developer", 1)[0]
+        host, port = url.removeprefix("http://").split(":")
+        srv = MockCRMServer.__new__(MockCRMServer)
+        srv.host, srv.port = host, int(port)
+        good = [("Content-Type", "application/json"), ("Apikey", APIKEY), ("Login", ADMIN)]
+        bad = [("Content-Type", "application/json"), ("APIKEY", APIKEY), ("LOGIN", ADMIN)]
+        assert send(srv, "POST", "/developer/v2/client", good, BODY) == UNKNOWN_ACTION
+        assert send(srv, "POST", "/developer/v2/client", bad, BODY) == UNKNOWN_USER
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == 0, err
+        assert out.endswith(f"state saved to {state}\nmockcrm stopped.\n")
+        assert json.loads(state.read_text(encoding="utf-8"))["format"] == "mockcrm-state/1"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
