@@ -6,12 +6,13 @@ PORT   ?= 8080
 HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
-.PHONY: help install serve serve-empty test lint format typecheck unit replay bench-control clean
+.PHONY: help install serve serve-empty docker-test test lint format typecheck unit replay bench-control clean
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
 	@echo "make serve-empty   the same, from the fresh-install state (no demo data)"
 	@echo "make test    the whole gate: format check, lint, types, unit + golden tests, replay"
+	@echo "make docker-test  build the image, run it as a service container, contract suite against it"
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
 
 $(BIN)/mockcrm: pyproject.toml
@@ -27,6 +28,9 @@ serve: install
 
 serve-empty: install
 	$(BIN)/mockcrm serve --host $(HOST) --port $(PORT)
+
+docker-test: install
+	SHARED=$(SHARED) PY=$(BIN)/python bash tools/docker_test.sh
 
 bench-control: install
 	$(BIN)/python bench/control_bench.py

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -153,12 +154,13 @@ def _serve_gunicorn(settings: Settings) -> None:
         host, port = server.LISTENERS[0].getsockname()[:2]
         _banner(f"http://{host}:{port}", apikey, users, settings)
 
+    master = os.getpid()
     try:
         gunicorn_server.run(settings, ready)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
-    except SystemExit as exc:  # gunicorn's master leaves through sys.exit when it stops
-        if exc.code not in (0, None):
+    except SystemExit as exc:  # gunicorn's master and its forked worker leave through sys.exit
+        if exc.code not in (0, None) or os.getpid() != master:
             raise
     if settings.state_file:
         click.echo(f"state saved to {settings.state_file}")
