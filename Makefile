@@ -6,7 +6,7 @@ PORT   ?= 8080
 HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
-.PHONY: help install serve serve-empty docker-test test lint format typecheck unit replay bench-control clean
+.PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -31,6 +31,9 @@ serve-empty: install
 
 docker-test: install
 	SHARED=$(SHARED) PY=$(BIN)/python bash tools/docker_test.sh
+
+bench: install
+	$(BIN)/python bench/bench.py
 
 bench-control: install
 	$(BIN)/python bench/control_bench.py

@@ -47,47 +47,66 @@ def keep_raw_header_names() -> None:
     message.Message._mockcrm_patched = True
 
 
-def run(settings: Settings, on_ready: Callable[[Any], None] | None = None) -> None:
-    """Serve ``settings`` with gunicorn until SIGTERM/SIGINT (graceful, about a second)."""
+def options(settings: Settings) -> dict[str, Any]:
+    """The shipped server configuration (the benchmark serves its baselines with it too)."""
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": settings.threads,
+        "graceful_timeout": 1,
+        "timeout": 0,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "limit_request_line": 0,
+        "limit_request_field_size": 0,
+    }
+
+
+def serve_wsgi(
+    load: Callable[[], Any],
+    settings: Settings,
+    on_ready: Callable[[Any], None] | None = None,
+    on_exit: Callable[[], None] | None = None,
+) -> None:
+    """Serve the WSGI app ``load()`` makes (in the worker) with the shipped configuration."""
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:
         raise RuntimeError("the gunicorn server needs gunicorn: pip install 'mockcrm[server]'") from None
-    from .app import create_app
-
     keep_raw_header_names()
-    state: dict[str, Any] = {}
 
     class Application(BaseApplication):
         def load_config(self) -> None:
-            options = {
-                "bind": f"{settings.host}:{settings.port}",
-                "workers": 1,
-                "worker_class": "gthread",
-                "threads": settings.threads,
-                "graceful_timeout": 1,
-                "timeout": 0,
-                "keepalive": 5,
-                "accesslog": None,
-                "errorlog": "-",
-                "loglevel": "warning",
-                "limit_request_line": 0,
-                "limit_request_field_size": 0,
-                "when_ready": lambda server: on_ready(server) if on_ready else None,
-                "worker_exit": lambda server, worker: _save(state),
-            }
-            for key, value in options.items():
+            for key, value in options(settings).items():
                 self.cfg.set(key, value)
+            if on_ready is not None:
+                self.cfg.set("when_ready", on_ready)
+            if on_exit is not None:
+                self.cfg.set("worker_exit", lambda server, worker: on_exit())
 
         def load(self) -> Any:
-            app = create_app(settings)
-            state["backend"] = app.extensions["mockcrm"]
-            return app
+            return load()
 
+    Application().run()
+
+
+def run(settings: Settings, on_ready: Callable[[Any], None] | None = None) -> None:
+    """Serve mockcrm with gunicorn until SIGTERM/SIGINT (graceful, about a second)."""
+    from .app import create_app
+
+    state: dict[str, Any] = {}
     lock = threading.Lock()
 
-    def _save(st: dict[str, Any]) -> None:
-        backend = st.get("backend")
+    def load() -> Any:
+        app = create_app(settings)
+        state["backend"] = app.extensions["mockcrm"]
+        return app
+
+    def save() -> None:
+        backend = state.get("backend")
         if backend is None:
             return
         with lock:
@@ -95,4 +114,4 @@ def run(settings: Settings, on_ready: Callable[[Any], None] | None = None) -> No
             if settings.state_file:
                 backend.save_state(settings.state_file)
 
-    Application().run()
+    serve_wsgi(load, settings, on_ready, save)

@@ -1,0 +1,52 @@
+"""Serve one benchmark target with the shipped gunicorn configuration.
+
+python bench/serve_app.py {bare|flask|mockcrm} PORT THREADS
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from mockcrm.gunicorn_server import serve_wsgi
+from mockcrm.settings import Settings
+
+HELLO = b"hello"
+
+
+def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(HELLO)))])
+    return [HELLO]
+
+
+def flask_app() -> Any:
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])
+    @app.route("/<path:path>", methods=["GET", "POST"])
+    def hello(path: str) -> str:
+        return "hello"
+
+    return app
+
+
+def main() -> None:
+    kind, port, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    settings = Settings.from_env({}, port=port, threads=threads, log_requests=False)
+    if kind == "bare":
+        serve_wsgi(lambda: bare_app, settings)
+    elif kind == "flask":
+        serve_wsgi(flask_app, settings)
+    elif kind == "mockcrm":
+        from mockcrm.app import create_app
+
+        serve_wsgi(lambda: create_app(settings), settings)
+    else:
+        raise SystemExit(f"unknown target {kind!r}")
+
+
+if __name__ == "__main__":
+    main()
