@@ -292,14 +292,13 @@ def main() -> int:
 
 
 def summarize(runs: list[dict[str, object]]) -> dict[str, dict[str, float]]:
+    def med(scenario: str, kind: str, key: str) -> float:
+        vals = [float(str(r[key])) for r in runs if r["scenario"] == scenario and r["target"] == kind]
+        return statistics.median(vals) if vals else 0.0
+
     out: dict[str, dict[str, float]] = {}
     for scenario in SCENARIOS:
-
-        def med(kind: str, key: str) -> float:
-            vals = [float(r[key]) for r in runs if r["scenario"] == scenario and r["target"] == kind]  # type: ignore[arg-type]
-            return statistics.median(vals) if vals else 0.0
-
-        flask_rps, mock_rps = med("flask", "rps"), med("mockcrm", "rps")
+        flask_rps, mock_rps = med(scenario, "flask", "rps"), med(scenario, "mockcrm", "rps")
         out[scenario] = {
             "mockcrm_rps": round(mock_rps, 1),
             "mockcrm_p50_ms": round(med(scenario, "mockcrm", "p50_ms"), 3),
