@@ -226,3 +226,37 @@ def test_cloud_edition_isolates_accounts() -> None:
     assert counts == [0, 1]
     assert [a["apikey"] for a in j(c.get("/__mockcrm/accounts"))["accounts"]] == [APIKEY, "tenant-2"]
     assert c.post("/__mockcrm/accounts", json={"apikey": "TENANT-2"}).status_code == 409
+
+
+def test_frozen_clock_drives_stamps_and_the_today_default_of_lists(client: FlaskClient) -> None:
+    client.post("/__mockcrm/clock/freeze", json={"at": "2030-03-10 09:15:00"})
+    assert j(api(client, "task", "add", title="Позвонить", totime="10:00")) == {"result": "Успешно", "data": 1}
+    task = {
+        "tid": "1",
+        "datum": "2030-03-10",
+        "totime": "10:00",
+        "title": "Позвонить",
+        "des": None,
+        "tip": "Звонок",
+        "active": "yes",
+        "priority": "0",
+        "speed": "0",
+        "iduser": 1,
+        "user": ADMIN,
+        "autor": 0,
+        "autorlogin": "",
+        "clid": 0,
+        "client": "",
+        "did": 0,
+        "dogovor": "",
+        "readonly": "no",
+        "day": None,
+        "status": "0",
+    }
+    assert j(api(client, "task", "list")) == {"data": [task]}
+    assert j(api(client, "client", "add", title="ООО Часы")) == {"result": "Успешно", "data": 1}
+    info = j(api(client, "client", "info", clid=1, fields="date_create"))
+    assert info == {"data": {"created": "2030-03-10 09:15:00", "date_create": "10.03.30,  09:15"}}
+    # a day later the default range is the new "today": yesterday's task is gone from it
+    client.post("/__mockcrm/clock/advance", json={"seconds": 86400})
+    assert j(api(client, "task", "list")) == []
