@@ -10,9 +10,6 @@ with a backoff schedule and Standard Webhooks signatures.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import http.client
 import itertools
 import json
@@ -21,13 +18,16 @@ import queue
 import threading
 import time
 import urllib.parse
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .delivery_log import Delivery, DeliveryLog
 from .events import Event
 from .php import php_float_str
+from .signatures import sign, verify_signature
+
+__all__ = ["Delivery", "DeliveryLog", "Dispatcher", "Hook", "parse_hooks", "sign", "verify_signature"]
 
 log = logging.getLogger("mockcrm.webhooks")
 
@@ -154,101 +154,6 @@ def build_payload(event: Event) -> dict[str, Any]:
 def php_json_encode(value: Any) -> str:
     """PHP ``json_encode`` with default flags: every non-ASCII char as ``\\uXXXX``, ``/`` as ``\\/``."""
     return json.dumps(value, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
-
-
-# ------------------------------------------------------------------ signatures
-
-
-def _secret_key(secret: str) -> bytes:
-    if secret.startswith("whsec_"):
-        return base64.b64decode(secret.removeprefix("whsec_"))
-    return secret.encode("utf-8")
-
-
-def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The Standard Webhooks ``webhook-signature`` value: ``v1,<base64 HMAC-SHA256>``."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(_secret_key(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode("ascii")
-
-
-def verify_signature(
-    secret: str, headers: dict[str, str], body: bytes, tolerance: float = 300.0, now: float | None = None
-) -> bool:
-    """True when ``headers`` carry a valid Standard Webhooks signature of ``body``."""
-    h = {k.lower(): v for k, v in headers.items()}
-    msg_id, ts, sigs = h.get("webhook-id"), h.get("webhook-timestamp"), h.get("webhook-signature")
-    if not msg_id or not ts or not sigs:
-        return False
-    try:
-        timestamp = int(ts)
-    except ValueError:
-        return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
-        return False
-    expected = sign(secret, msg_id, timestamp, body)
-    return any(hmac.compare_digest(expected, s) for s in sigs.split())
-
-
-# ------------------------------------------------------------------ delivery log
-
-
-@dataclass
-class Delivery:
-    """One delivery attempt: the real ``webhooklog`` row plus what the real one drops."""
-
-    id: int
-    hook_id: int
-    event: str
-    url: str
-    #: the real log's ``query``: the payload in json_encode_cyr form
-    query: str
-    body: str
-    #: response body; "" when the request failed or answered >= 400 (like the real log)
-    response: str
-    status: int | None
-    duration_ms: float
-    error: str | None
-    attempt: int
-    datum: str
-    ok: bool
-
-    def public(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class DeliveryLog:
-    """A bounded, thread-safe log of delivery attempts (oldest dropped first)."""
-
-    def __init__(self, size: int = 1000) -> None:
-        self._lock = threading.Lock()
-        self._items: deque[Delivery] = deque(maxlen=max(1, size))
-        self._ids = itertools.count(1)
-
-    def next_id(self) -> int:
-        with self._lock:
-            return next(self._ids)
-
-    def add(self, item: Delivery) -> None:
-        with self._lock:
-            self._items.append(item)
-
-    def get(self, did: int) -> Delivery | None:
-        with self._lock:
-            return next((d for d in self._items if d.id == did), None)
-
-    def entries(self, event: str | None = None, ok: bool | None = None, limit: int | None = None) -> list[Delivery]:
-        with self._lock:
-            items = [d for d in self._items if (event is None or d.event == event) and (ok is None or d.ok == ok)]
-        return items[-limit:] if limit else items
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
 
 
 # ------------------------------------------------------------------ dispatcher
