@@ -202,8 +202,53 @@ def _phpify(value: Any) -> Any:
     return value
 
 
+#: exact types _phpify hands over unchanged (strings are checked for UTF-8 on the whole text)
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _phpify_fast(value: Any) -> Any:
+    """``_phpify`` without the per-string UTF-8 check (``php_json`` checks the encoded text)."""
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            return []
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _PLAIN else _phpify_fast(v)) for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else _phpify_fast(v) for v in value]
+    if kind in _PLAIN:
+        return value
+    if isinstance(value, (dict, list, tuple, float)) or isinstance(value, str):
+        return _phpify(value)  # subclasses and floats: the general rules
+    return value
+
+
+#: a character json_encode leaves escaped: non-ASCII except the Russian letters json_encode_cyr restores
+_ESCAPED = re.compile(r"[^\x00-\x7e\u0410-\u044f\u0401\u0451]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return json.dumps(m.group(0))[1:-1]
+
+
 def php_json(value: Any) -> str:
     """``json_encode_cyr``: PHP json_encode defaults, then Russian letters un-escaped (protocol.md §6)."""
+    # fast path: encode without ASCII escapes, then escape what the slow path would leave escaped
+    text = json.dumps(_phpify_fast(value), ensure_ascii=False, separators=(",", ":"))
+    if "\\u04" not in text:  # a literal backslash-u04 in the data: only the slow path is exact
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # invalid UTF-8 somewhere: the slow path decides (keys are not checked, values are)
+        else:
+            if not text.isascii() or "\x7f" in text:
+                text = _ESCAPED.sub(_escape, text)
+            return text.replace("/", "\\/")
+    return _php_json_slow(value)
+
+
+def _php_json_slow(value: Any) -> str:
     text = json.dumps(_phpify(value), ensure_ascii=True, separators=(",", ":"))
     text = text.replace("/", "\\/")
     return _CYRILLIC_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)

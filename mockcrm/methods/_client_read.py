@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 import re
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +16,7 @@ from . import _client_data as data
 from ._client_dates import card_date, mysql_datetime
 
 if TYPE_CHECKING:
-    from ..store import Row
+    from ..store import Row, Table
     from ..wire import Call
 
 Pred = Callable[["Row"], bool]
@@ -152,17 +154,49 @@ def _date_cmp(column: str, op: str, bound: Any, bound2: Any = None) -> Pred:
     return pred
 
 
-def _word_pred(word: Any) -> Pred:
+_PHONE_PUNCT = re.compile(r"[+() -]")
+#: the columns `word` searches; the phone without its punctuation (client.md §6.1)
+WORD_COLUMNS = ("phone", "title", "des", "mail_url", "site_url", "address")
+_word_columns = operator.itemgetter(*WORD_COLUMNS)
+_Folded = tuple[tuple[Any, ...], str, tuple[str | None, ...]]
+#: per table: clid → (the searched column values, their folded text joined by NUL, the folded
+#: values); an entry is used only while the row still holds exactly those values, so direct
+#: row edits never leave it stale
+_FOLDED: weakref.WeakKeyDictionary[Table, dict[int, _Folded]] = weakref.WeakKeyDictionary()
+
+
+def _fold_word_columns(raw: tuple[Any, ...]) -> _Folded:
+    phone = raw[0] if raw[0] is None else _PHONE_PUNCT.sub("", raw[0])
+    folded = tuple(None if v is None else data.fold(strval(v)) for v in (phone, *raw[1:]))
+    return raw, "\0".join(v for v in folded if v is not None), folded
+
+
+def _word_pred(word: Any, table: Table) -> Pred:
     if isinstance(word, (dict, list)):
         raise Fatal("TypeError", "trim(): Argument #1 ($string) must be of type string, array given", CLIENT_PHP, 28)
     pattern = "%" + data.sql_unescape(cleaner(strval(word))) + "%"
+    test = data.like_matcher(pattern)
+    needle = data.like_needle(pattern)
+    # a NUL-free needle found in the NUL-joined text lies inside one column: one `in` per row
+    joined = needle is not None and needle != "" and "\0" not in needle
+    cache = _FOLDED.get(table)
+    if cache is None:
+        cache = _FOLDED[table] = {}
 
     def pred(row: Row) -> bool:
-        phone = row.get("phone")
-        if phone is not None:
-            phone = re.sub(r"[+() -]", "", phone)
-        cols = (phone, row.get("title"), row.get("des"), row.get("mail_url"), row.get("site_url"), row.get("address"))
-        return any(data.like(v, pattern) for v in cols)
+        try:
+            raw = _word_columns(row)
+        except KeyError:
+            raw = tuple(row.get(c) for c in WORD_COLUMNS)
+        rid = row.get("clid")
+        hit = cache.get(rid) if type(rid) is int else None
+        if hit is None or hit[0] != raw:
+            hit = _fold_word_columns(raw)
+            if type(rid) is int and all(v is None or type(v) is str for v in raw):
+                cache[rid] = hit  # text only: "0" == 0 would not tell a changed value apart
+        if joined:
+            return needle in hit[1]  # type: ignore[operator]
+        return any(v is not None and test(v) for v in hit[2])
 
     return pred
 
@@ -209,7 +243,7 @@ def list_preds(call: Call) -> list[Pred]:
     p = call.params
     preds: list[Pred] = []
     if data.not_blank(p.get("word")):
-        preds.append(_word_pred(p.get("word")))
+        preds.append(_word_pred(p.get("word"), call.db.table("clientcat", "clid")))
     start, end = p.get("dateStart"), p.get("dateEnd")
     if data.not_blank(start) and not data.not_blank(end):
         preds.append(_date_cmp("date_create", ">", start))
@@ -229,9 +263,34 @@ def list_preds(call: Call) -> list[Pred]:
         owner = str(data.user_id_by_login(call.db, p.get("user")))
         preds.append(lambda r: data.ci_eq(r.get("iduser"), owner))
     else:
-        people = data.visible_owners(call.db, call.iduser)
-        preds.append(lambda r: r.get("iduser") is not None and data.mysql_number(r.get("iduser")) in people)
+        preds.append(_visible_pred(data.visible_owners(call.db, call.iduser)))
     return preds + _filter_preds(call)
+
+
+def _visible_pred(people: set[int]) -> Pred:
+    """``iduser IN (people)`` on the text column: the MySQL number of each distinct owner value, once."""
+    seen: dict[Any, bool] = {}
+
+    def pred(row: Row) -> bool:
+        owner = row.get("iduser")
+        if owner is None:
+            return False
+        ok = seen.get(owner)
+        if ok is None:
+            ok = seen[owner] = data.mysql_number(owner) in people
+        return ok
+
+    return pred
+
+
+def all_of(preds: list[Pred]) -> Pred:
+    """One predicate: every one of ``preds``, in order, stopping at the first false."""
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        first, second = preds
+        return lambda r: first(r) and second(r)
+    return lambda r: all(p(r) for p in preds)
 
 
 # ------------------------------------------------------------------ records
