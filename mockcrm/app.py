@@ -6,6 +6,7 @@ import hmac
 import logging
 import socket
 import time
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -41,8 +42,11 @@ def resolve_action(module: ModuleType, action: Any) -> str | None:
     return None
 
 
-def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str = "") -> Any:
-    """Check order apikey → user → action (protocol.md §4), then run the action under the lock."""
+def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str | Callable[[], str] = "") -> Any:
+    """Check order apikey → user → action (protocol.md §4), then run the action under the lock.
+
+    ``home`` (the server's base URL for webhook payloads) may be a function: it is then called
+    only when the action emitted events."""
     if "__json_string__" in call.params:
         file, line = getattr(module, "JSON_STRING_FATAL", (f"developer/v2/{call.method}.php", 80))
         raise Fatal("TypeError", "Cannot access offset of type string on string", file, line)
@@ -59,7 +63,8 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str = 
     call.backend, call.account, call.user = backend, account, user
     with backend.lock:
         result = module.ACTIONS[name](call)
-    backend.publish(call.events, account, actor=call.iduser, home=home)
+    if call.events:
+        backend.publish(call.events, account, actor=call.iduser, home=home if isinstance(home, str) else home())
     return result
 
 
@@ -112,7 +117,8 @@ def endpoint(name: str) -> Response:
 
 def _answer(backend: Backend, module: ModuleType, call: wire.Call) -> tuple[Response, Any]:
     try:
-        result = dispatch(backend, module, call, request.host_url.rstrip("/"))
+        # the base URL costs a URL round trip through IRI rules: only made for webhook payloads
+        result = dispatch(backend, module, call, lambda: request.host_url.rstrip("/"))
     except CRMError as exc:
         body = exc.body()
         return wire.render(body), answer_code(body)

@@ -120,8 +120,32 @@ def store_value(column: str, value: Any) -> Any:
 
 def field_rows(db: Account) -> list[Row]:
     """`field` rows of the client form in PHYSICAL order (client.md §2.2): input1-3 sit first."""
-    rows = [f for f in db.fields if f.get("fld_tip") == "client"]
-    return sorted(rows, key=lambda f: (intval(f.get("fld_id")) not in _INSTALLER_FIRST, intval(f.get("fld_id"))))
+    fields = db.fields
+    hit = _FIELD_ROWS.get(id(fields))
+    if hit is not None and hit[0] is fields and hit[1] == len(fields):
+        return list(hit[2])
+    rows = sorted([f for f in fields if f.get("fld_tip") == "client"], key=_physical_key)
+    if len(_FIELD_ROWS) > 64:
+        _FIELD_ROWS.clear()
+    _FIELD_ROWS[id(fields)] = (fields, len(fields), rows)
+    return list(rows)
+
+
+#: field configuration is replaced with its account (clone, import), never edited in place:
+#: the sorted client rows are remembered per fields list (every action computes them, some often)
+_FIELD_ROWS: dict[int, tuple[list[Row], int, list[Row]]] = {}
+
+
+def _physical_key(f: Row) -> tuple[bool, int]:
+    fld_id = f.get("fld_id")
+    n = _int_of(fld_id) if isinstance(fld_id, (str, int)) else intval(fld_id)
+    return (n not in _INSTALLER_FIRST, n)
+
+
+@functools.lru_cache(maxsize=4096)
+def _int_of(v: str | int) -> int:
+    """``intval`` of a field id, remembered (the ids are a few dozen fixed strings)."""
+    return intval(v)
 
 
 def enabled_rows(db: Account) -> list[Row]:
@@ -175,11 +199,16 @@ def fold(s: str) -> str:
     return s.translate(_FOLD_TABLE)
 
 
+def ci_key(value: Any) -> str:
+    """What ``ci_eq`` compares: equal keys ⇔ equal under utf8_general_ci (trailing spaces ignored)."""
+    return fold(strval(value)).rstrip(" ")
+
+
 def ci_eq(stored: Any, value: Any) -> bool:
     """``column = 'value'`` on a text column: NULL never matches, trailing spaces are ignored."""
     if stored is None:
         return False
-    return fold(strval(stored)).rstrip(" ") == fold(strval(value)).rstrip(" ")
+    return ci_key(stored) == ci_key(value)
 
 
 def sql_unescape(s: str) -> str:

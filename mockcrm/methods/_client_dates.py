@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -82,6 +83,12 @@ def card_date(value: str | None) -> str:
     """``get_sfdate``: the client card format ``dd.mm.yy,  HH:MM`` ("" for NULL)."""
     if not value or value.startswith("0000"):
         return ""
+    return _card_date(value) if isinstance(value, str) else _card_date.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _card_date(value: str) -> str:
+    # remembered: strptime is slow and a table holds few distinct stamps per second
     try:
         when = dt.datetime.strptime(value, FMT)
     except ValueError:

@@ -79,7 +79,11 @@ def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> R
     """The first client matching title (+ any phone, + mail) — all clients of the account (client.md §8.1)."""
     patterns = ["%" + re.sub(r"\D", "", p)[1:] + "%" for p in phones or []]
     mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
-    for row in call.db.table("clientcat", "clid"):
+    table = call.db.table("clientcat", "clid")
+    # only rows whose title equals under utf8_general_ci can match: found through an index
+    same_title = table.index("title_ci", _title_key).get(data.ci_key(title), [])
+    for rid in same_title:
+        row = table.rows[rid]
         if not data.ci_eq(row.get("title"), title):
             continue
         if patterns:
@@ -91,6 +95,11 @@ def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> R
             continue
         return row
     return None
+
+
+def _title_key(row: Row) -> str | None:
+    title = row.get("title")
+    return None if title is None else data.ci_key(title)
 
 
 def _add_value(call: Call, key: str, value: Any) -> Any:
