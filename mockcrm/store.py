@@ -11,13 +11,18 @@ KeyFn = Callable[[Row], Hashable]
 
 class Table:
     """An in-memory table.  Rows are plain dicts of scalars (str, int, float, bool, None);
-    ``id_key`` holds the int id.  Scalar values let a clone copy rows shallowly (fast reset)."""
+    ``id_key`` holds the int id.  Scalar values let a clone copy rows shallowly (fast reset).
+
+    ``version`` and the secondary indexes follow changes made through insert/update/delete/load;
+    code that edits a row dict in place must not change indexed or searched columns that way."""
 
     def __init__(self, name: str, id_key: str, next_id: int = 1) -> None:
         self.name = name
         self.id_key = id_key
         self.next_id = next_id
         self.rows: dict[int, Row] = {}
+        #: bumped by every insert/update/delete/load: derived data keyed on it knows it is current
+        self.version = 0
         #: secondary indexes by name: (key function, key → ids in table order); see ``index``
         self._indexes: dict[str, tuple[KeyFn, dict[Hashable, list[int]]]] = {}
         #: how many rows the indexes hold (a mismatch with ``rows`` means they are out of step)
@@ -29,6 +34,7 @@ class Table:
         given = row.get(self.id_key)
         rid = int(given) if given not in (None, "", 0) else self.next_id
         row[self.id_key] = rid
+        self.version += 1
         if self._indexes:
             self._index_insert(rid, row)
         self.rows[rid] = row
@@ -38,6 +44,7 @@ class Table:
     def load(self, rows: list[Row], next_id: int | None = None) -> None:
         """Bulk-load fixture rows, keeping their ids as they are (strings stay strings)."""
         self._indexes.clear()
+        self.version += 1
         for row in rows:
             rid = int(row[self.id_key])
             self.rows[rid] = dict(row)
@@ -53,6 +60,7 @@ class Table:
 
     def update(self, rid: int, values: Row) -> None:
         row = self.rows[int(rid)]
+        self.version += 1
         if not self._indexes:
             row.update(values)
             return
@@ -64,6 +72,7 @@ class Table:
 
     def delete(self, rid: int) -> Row | None:
         row = self.rows.pop(int(rid), None)
+        self.version += 1
         if row is not None and self._indexes:
             for name, (key, index) in list(self._indexes.items()):
                 ids = index.get(key(row))

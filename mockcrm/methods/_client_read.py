@@ -158,17 +158,40 @@ _PHONE_PUNCT = re.compile(r"[+() -]")
 #: the columns `word` searches; the phone without its punctuation (client.md §6.1)
 WORD_COLUMNS = ("phone", "title", "des", "mail_url", "site_url", "address")
 _word_columns = operator.itemgetter(*WORD_COLUMNS)
-_Folded = tuple[tuple[Any, ...], str, tuple[str | None, ...]]
-#: per table: clid → (the searched column values, their folded text joined by NUL, the folded
-#: values); an entry is used only while the row still holds exactly those values, so direct
-#: row edits never leave it stale
+_Folded = tuple[tuple[Any, ...], str]
+#: per table: clid → (the searched column values, their folded text joined by NUL); an entry is
+#: used only while the row still holds exactly those values, so direct row edits never fool it
 _FOLDED: weakref.WeakKeyDictionary[Table, dict[int, _Folded]] = weakref.WeakKeyDictionary()
+#: per table: (Table.version, row count, [(row, joined folded text)] in table order)
+_JOINED: weakref.WeakKeyDictionary[Table, tuple[int, int, list[tuple[Row, str]]]] = weakref.WeakKeyDictionary()
 
 
-def _fold_word_columns(raw: tuple[Any, ...]) -> _Folded:
+def _folded_values(raw: tuple[Any, ...]) -> list[str | None]:
     phone = raw[0] if raw[0] is None else _PHONE_PUNCT.sub("", raw[0])
-    folded = tuple(None if v is None else data.fold(strval(v)) for v in (phone, *raw[1:]))
-    return raw, "\0".join(v for v in folded if v is not None), folded
+    return [None if v is None else data.fold(strval(v)) for v in (phone, *raw[1:])]
+
+
+def _joined_text(cache: dict[int, _Folded], row: Row) -> str:
+    """The row's folded word columns joined by NUL, from the per-row cache when still current."""
+    try:
+        raw = _word_columns(row)
+    except KeyError:
+        raw = tuple(row.get(c) for c in WORD_COLUMNS)
+    rid = row.get("clid")
+    hit = cache.get(rid) if type(rid) is int else None
+    if hit is not None and hit[0] == raw:
+        return hit[1]
+    text = "\0".join(v for v in _folded_values(raw) if v is not None)
+    if type(rid) is int and all(v is None or type(v) is str for v in raw):
+        cache[rid] = (raw, text)  # text only: "0" == 0 would not tell a changed value apart
+    return text
+
+
+def _table_cache(table: Table) -> dict[int, _Folded]:
+    cache = _FOLDED.get(table)
+    if cache is None:
+        cache = _FOLDED[table] = {}
+    return cache
 
 
 def _word_pred(word: Any, table: Table) -> Pred:
@@ -177,28 +200,45 @@ def _word_pred(word: Any, table: Table) -> Pred:
     pattern = "%" + data.sql_unescape(cleaner(strval(word))) + "%"
     test = data.like_matcher(pattern)
     needle = data.like_needle(pattern)
-    # a NUL-free needle found in the NUL-joined text lies inside one column: one `in` per row
-    joined = needle is not None and needle != "" and "\0" not in needle
-    cache = _FOLDED.get(table)
-    if cache is None:
-        cache = _FOLDED[table] = {}
+    cache = _table_cache(table)
 
     def pred(row: Row) -> bool:
         try:
             raw = _word_columns(row)
         except KeyError:
             raw = tuple(row.get(c) for c in WORD_COLUMNS)
-        rid = row.get("clid")
-        hit = cache.get(rid) if type(rid) is int else None
-        if hit is None or hit[0] != raw:
-            hit = _fold_word_columns(raw)
-            if type(rid) is int and all(v is None or type(v) is str for v in raw):
-                cache[rid] = hit  # text only: "0" == 0 would not tell a changed value apart
-        if joined:
-            return needle in hit[1]  # type: ignore[operator]
-        return any(v is not None and test(v) for v in hit[2])
+        return any(v is not None and test(v) for v in _folded_values(raw))
 
+    if needle is not None and needle != "" and "\0" not in needle:
+        # a NUL-free needle found in the NUL-joined text lies inside one column: one `in` per row
+        def joined(row: Row) -> bool:
+            return needle in _joined_text(cache, row)
+
+        joined.needle = needle  # type: ignore[attr-defined]
+        return joined
     return pred
+
+
+def matching_rows(table: Table, preds: list[Pred]) -> list[Row]:
+    """The rows meeting every predicate, in table order (the WHERE of the list query).
+
+    A plain ``word`` search (the first predicate) runs over the joined folded text of all rows,
+    kept per table while ``Table.version`` stands still (rows change through the Table API), so
+    a search costs one ``in`` per row instead of a Python call; the other predicates then only
+    see the rows that carry the word.
+    """
+    needle = getattr(preds[0], "needle", None) if preds else None
+    if needle is None:
+        match = all_of(preds)
+        return [r for r in table if match(r)]
+    hit = _JOINED.get(table)
+    if hit is None or hit[0] != table.version or hit[1] != len(table.rows):
+        cache = _table_cache(table)
+        hit = (table.version, len(table.rows), [(row, _joined_text(cache, row)) for row in table.rows.values()])
+        _JOINED[table] = hit
+    found = [row for row, text in hit[2] if needle in text]
+    rest = all_of(preds[1:])
+    return [r for r in found if rest(r)]
 
 
 def _eq(column: str, value: Any) -> Pred:

@@ -55,8 +55,7 @@ def list_(call: Call) -> Any:
     names = read.output_fields(call)
     offset = read.page_offset(call.get("offset"))
     preds = read.list_preds(call)
-    match = read.all_of(preds)
-    rows = [r for r in call.db.table("clientcat", "clid") if match(r)]
+    rows = read.matching_rows(call.db.table("clientcat", "clid"), preds)
     page = read.sort_rows(call, rows)[offset : offset + read.PAGE]
     out: dict[str, Any] = {}
     for row in page:
