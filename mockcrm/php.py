@@ -82,6 +82,8 @@ def strval(v: Any) -> str:
 
 
 def php_float_str(f: float) -> str:
+    if f != f or f in (float("inf"), float("-inf")):
+        return "NAN" if f != f else "INF" if f > 0 else "-INF"
     if f == int(f) and abs(f) < 1e15:
         return str(int(f))
     return repr(f)
@@ -159,26 +161,62 @@ def _split_key(key: str) -> list[str] | None:
     return parts
 
 
-def _next_index(arr: dict[str, Any]) -> str:
-    ints = [int(k) for k in arr if re.fullmatch(r"-?(0|[1-9]\d*)", k)]
-    return str(max(ints) + 1 if ints and max(ints) >= 0 else 0)
+_INT_KEY = re.compile(r"-?(0|[1-9]\d*)")
+
+
+def _next_index(arr: dict[str, Any], free: dict[int, tuple[dict[str, Any], int]]) -> str:
+    """The key ``[]`` appends under: PHP's next free element, 0 or the largest int key + 1.
+
+    ``free`` remembers it per array while one input is parsed (a scan per ``a[]`` would be
+    quadratic in the number of pairs).
+    """
+    known = free.get(id(arr))
+    if known is not None and known[0] is arr:
+        n = known[1]
+    else:
+        ints = [int(k) for k in arr if _INT_KEY.fullmatch(k)]
+        n = max(ints) + 1 if ints and max(ints) >= 0 else 0
+    free[id(arr)] = (arr, n + 1)
+    return str(n)
+
+
+def _note_key(arr: dict[str, Any], key: str, free: dict[int, tuple[dict[str, Any], int]]) -> None:
+    """Keep the remembered next free element of ``arr`` right after an explicit int key."""
+    known = free.get(id(arr))
+    if known is not None and known[0] is arr and _INT_KEY.fullmatch(key):
+        free[id(arr)] = (arr, max(known[1], int(key) + 1))
+
+
+#: php.ini defaults: variables read per source, and bracket levels per variable name
+MAX_INPUT_VARS = 1000
+MAX_INPUT_NESTING_LEVEL = 64
 
 
 def parse_pairs(pairs: Iterable[tuple[str, str]], into: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build PHP's ``$_GET``/``$_POST`` array from decoded (name, value) pairs.
 
     Nested arrays are dicts with string keys in insertion order; the last duplicate wins.
+    Like PHP, only the first ``max_input_vars`` pairs count and a name nested deeper than
+    ``max_input_nesting_level`` drops its variable (PHP only warns, at startup, unseen).
     """
     out: dict[str, Any] = {} if into is None else into
-    for name, value in pairs:
-        parts = _split_key(name)
+    free: dict[int, tuple[dict[str, Any], int]] = {}
+    for count, (name, value) in enumerate(pairs, start=1):
+        if count > MAX_INPUT_VARS:
+            break
+        parts = _split_key(name) if isinstance(name, str) else None
         if parts is None:
+            continue
+        if len(parts) - 1 > MAX_INPUT_NESTING_LEVEL:
+            out.pop(parts[0], None)
             continue
         cur = out
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if i > 0 and part == "":
-                part = _next_index(cur)
+                part = _next_index(cur, free)
+            elif i > 0:
+                _note_key(cur, part, free)
             if last:
                 cur[part] = value
             else:

@@ -7,6 +7,7 @@ the error envelope and PHP's JSON encoding lives here (protocol.md §2-§7).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -124,6 +125,38 @@ def _request_vars(request: Request) -> dict[str, Any]:
     return out
 
 
+#: PHP json_decode's default depth: deeper nesting fails like invalid JSON
+JSON_DECODE_DEPTH = 512
+
+
+def _php_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # PHP json_decode rejects NaN/Infinity
+
+
+def php_json_decode(raw: bytes) -> Any:
+    """PHP ``json_decode($raw, true)``: None for invalid JSON, invalid UTF-8 or too deep nesting."""
+    if not raw.strip():
+        return None
+    try:
+        decoded = json.loads(raw.decode("utf-8"), parse_constant=_php_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return None if _nesting(decoded) > JSON_DECODE_DEPTH else decoded
+
+
+def _nesting(value: Any) -> int:
+    """How deeply arrays/objects nest in a decoded JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
 class JsonStringBody(Exception):
     """A JSON body that decodes to a string: the script indexes into it and crashes."""
 
@@ -148,10 +181,7 @@ def parse_request(request: Request, method: str) -> Call:
 
 def _parse_json(request: Request, method: str, request_vars: dict[str, Any]) -> Call:
     raw = request.get_data(cache=True)
-    try:
-        decoded: Any = json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError):
-        decoded = None  # real server: invalid JSON → no params at all (protocol.md §2.1)
+    decoded = php_json_decode(raw)  # real server: invalid JSON → no params at all (protocol.md §2.1)
     apikey = _raw_header(request, "apikey", "Apikey")
     login = _raw_header(request, "login", "Login")
     body_str = isinstance(decoded, str)
@@ -182,6 +212,10 @@ class InvalidUTF8(Exception):
     pass
 
 
+class NonFinite(InvalidUTF8):
+    """INF or NAN: PHP json_encode fails on them the same way (an empty body)."""
+
+
 def _phpify(value: Any) -> Any:
     """Python data → what PHP's json_encode would see: {} → [], integral floats → ints."""
     if isinstance(value, dict):
@@ -191,6 +225,8 @@ def _phpify(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_phpify(v) for v in value]
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NonFinite  # real server: json_encode fails on INF/NAN, like on bad UTF-8 (protocol.md §6)
         if value == int(value) and abs(value) < 2**63:
             return int(value)
         return value

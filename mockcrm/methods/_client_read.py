@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 import weakref
@@ -67,7 +68,7 @@ def page_offset(value: Any) -> int:
     if number <= 0:
         return 0
     rows = number * PAGE
-    if rows != int(rows):
+    if not math.isfinite(rows) or rows != int(rows):
         raise sql_syntax_fatal(f"{php_float_str(rows)},200")
     return int(rows)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -266,11 +267,12 @@ def delete_clid(value: Any) -> int:
     """``Client::delete(int $clid)``: PHP's coercion of the argument, or the TypeError page."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, (int, float)):
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return int(value)
     if isinstance(value, str) and re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", value):
         return intval(value)
-    given = "null" if value is None else "array" if isinstance(value, (dict, list)) else "string"
+    given = "null" if value is None else "array" if isinstance(value, (dict, list)) else type(value).__name__
+    given = {"str": "string"}.get(given, given)  # PHP names: string, float (INF/NAN)
     raise Fatal(
         "TypeError",
         f"Salesman\\Client::delete(): Argument #1 ($clid) must be of type int, {given} given, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from typing import Any
 
@@ -256,8 +257,8 @@ def int_arg_ok(value: Any) -> bool:
     if isinstance(value, int):
         return True
     if isinstance(value, float):
-        return value == int(value)
-    return isinstance(value, str) and is_numeric(value) and float(value) == int(float(value))
+        return math.isfinite(value) and value == int(value)  # PHP 8: INF/NAN is a TypeError
+    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value)) and float(value).is_integer()
 
 
 # ------------------------------------------------------------------ values

@@ -8,6 +8,7 @@ Python's.  Only what these two methods need is emulated here.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -158,7 +159,7 @@ def num_equal(column: Any, param: Any) -> bool:
 def find_row(table: Table, param: Any) -> Row | None:
     """``SELECT … WHERE <id> = '<param>'`` on an INT id (``'1abc'`` finds 1, ``'abc'`` nothing)."""
     wanted = floatval(strval(param))
-    if wanted != int(wanted):
+    if not math.isfinite(wanted) or wanted != int(wanted):
         return None
     return table.get(int(wanted))
 
