@@ -30,8 +30,10 @@ def intval(v: Any) -> int:
     if isinstance(v, (list, dict)):
         return 1 if v else 0
     s = str(v)
+    if s.isdigit() and s.isascii():  # plain digits, the usual case: no prefix parsing needed
+        return min(int(s), 2**63 - 1)
     m = _FLOAT_PREFIX.match(s)
-    if m and any(c in m.group(1) for c in ".eE"):
+    if m and ("." in m.group(1) or "e" in m.group(1) or "E" in m.group(1)):
         f = float(m.group(1))
         return int(f) if abs(f) < 2**63 else 0
     m = _INT_PREFIX.match(s)

@@ -337,25 +337,29 @@ def all_of(preds: list[Pred]) -> Pred:
 # ------------------------------------------------------------------ records
 
 
+#: list fields answered as ints: the int columns, and three more (client.md §6.2)
+_LIST_INTS = frozenset({"head_clid", "pid", "iduser", *(f for f, (kind, _) in data.COLUMNS.items() if kind == "int")})
+#: list fields that bring a looked-up title before them: field → (key, lookup)
+_LIST_TITLES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
+    # real server: the CATEGORY title looked up by the head clid (client.md §6.2)
+    "head_clid": ("head_clidTitle", data.category_title),
+    "pid": ("person", data.person_short),
+    "iduser": ("user", lambda db, v: db.login_of(intval(v))),
+    "idcategory": ("idcategoryTitle", data.category_title),
+    "territory": ("territoryTitle", data.territory_title),
+    "clientpath": ("clientpathTitle", data.clientpath_name),
+}
+
+
 def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
     db = call.db
     out: dict[str, Any] = {}
     for f in fields:
         v = row.get(f)
-        if f == "head_clid":
-            # real server: the CATEGORY title looked up by the head clid (client.md §6.2)
-            out["head_clidTitle"] = data.category_title(db, v)
-        elif f == "pid":
-            out["person"] = data.person_short(db, v)
-        elif f == "iduser":
-            out["user"] = db.login_of(intval(v))
-        elif f == "idcategory":
-            out["idcategoryTitle"] = data.category_title(db, v)
-        elif f == "territory":
-            out["territoryTitle"] = data.territory_title(db, v)
-        elif f == "clientpath":
-            out["clientpathTitle"] = data.clientpath_name(db, v)
-        out[f] = intval(v) if f in ("head_clid", "pid", "iduser") or data.COLUMNS.get(f, ("",))[0] == "int" else v
+        title = _LIST_TITLES.get(f)
+        if title is not None:
+            out[title[0]] = title[1](db, v)
+        out[f] = (v if type(v) is int else intval(v)) if f in _LIST_INTS else v
     return out
 
 
