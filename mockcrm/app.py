@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import socket
 import time
@@ -154,6 +155,31 @@ def _admin_guard(token: str) -> Any:
     return guard
 
 
+def _body_limit(limit: int) -> Any:
+    """API bodies over ``limit`` bytes: HTTP 413 with a short JSON error (the real server has no such answer)."""
+
+    def guard() -> Response | None:
+        if not request.path.startswith("/developer/"):
+            return None  # the control plane takes big states (state/import)
+        size = request.content_length
+        if size is not None:
+            return too_large(size) if size > limit else None
+        if request.environ.get("wsgi.input_terminated"):
+            # a chunked body: read one byte past the limit to tell (werkzeug would just cut it off)
+            request.max_content_length = limit + 1
+            if len(request.get_data(cache=True)) > limit:
+                return too_large()
+        return None
+
+    def too_large(size: int | None = None) -> Response:
+        got = f"{size} bytes" if size is not None else f"over {limit} bytes"
+        text = f"request body too large: {got}, the limit is {limit} (MOCKCRM_MAX_BODY)"
+        body = json.dumps({"error": text}).encode()
+        return Response(body, status=413, content_type="application/json", headers={"Connection": "close"})
+
+    return guard
+
+
 def _log_request(response: Response) -> Response:
     # never the query string: it carries the apikey
     started = g.get("mockcrm_started")
@@ -185,6 +211,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     for blueprint in (control, state_control, webhooks_control):
         app.register_blueprint(blueprint)
     app.register_error_handler(ControlError, control_error)
+    app.before_request(_body_limit(settings.max_body))
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
     if settings.admin_token:
         app.before_request(_admin_guard(settings.admin_token))

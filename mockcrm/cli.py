@@ -46,6 +46,7 @@ HELP = {
     "size": "demo data size: small, medium or large",
     "state_file": "load state from this file at start, save it there on clean shutdown",
     "admin_token": "require 'Authorization: Bearer <token>' on /__mockcrm/*",
+    "max_body": "API request bodies over this many bytes get HTTP 413",
 }
 
 

@@ -51,6 +51,8 @@ class Settings:
     state_file: str = ""
     #: when set, /__mockcrm/* requires the header "Authorization: Bearer <token>"
     admin_token: str = ""
+    #: API request bodies larger than this many bytes get HTTP 413 (not a real-server answer)
+    max_body: int = 10 * 1024 * 1024
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
