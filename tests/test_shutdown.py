@@ -1,0 +1,119 @@
+"""SIGTERM under load: `mockcrm serve` stops within 2 s and writes its state file atomically."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from tests.conftest import ADMIN, APIKEY
+
+CLIENT_THREADS = 4
+
+
+def start(state: Path) -> tuple[subprocess.Popen[str], str, int]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet", "--state-file", str(state)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
+    host, port = first.split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    return proc, host, int(port)
+
+
+def add(host: str, port: int, title: str) -> int | None:
+    """A client add; None when the server is going away (refused, reset, no answer)."""
+    query = urllib.parse.urlencode({"action": "add", "login": ADMIN, "apikey": APIKEY, "title": title})
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request("GET", f"/developer/v2/client?{query}")
+        body = json.loads(conn.getresponse().read())
+        assert body["result"] == "Успешно", body
+        return int(body["data"])
+    except (OSError, http.client.HTTPException, json.JSONDecodeError):
+        return None
+    finally:
+        conn.close()
+
+
+def load_and_stop(state: Path, round_: int) -> tuple[float, int]:
+    """Start, load with client threads, SIGTERM mid-load; (seconds to exit, adds answered before)."""
+    proc, host, port = start(state)
+    answered: list[int] = []
+    lock = threading.Condition()
+    stop = threading.Event()
+
+    def client(t: int) -> None:
+        i = 0
+        while not stop.is_set():
+            clid = add(host, port, f"Раунд {round_} поток {t} клиент {i}")
+            i += 1
+            if clid is None:
+                return
+            with lock:
+                answered.append(clid)
+                lock.notify_all()
+
+    threads = [threading.Thread(target=client, args=(t,)) for t in range(CLIENT_THREADS)]
+    for t in threads:
+        t.start()
+    with lock:
+        assert lock.wait_for(lambda: len(answered) >= 200, timeout=30)
+        before = len(answered)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=10)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=15)
+    took = time.monotonic() - started
+    assert proc.returncode == 0, err
+    assert f"state saved to {state}" in out and "mockcrm stopped." in out
+    return took, before
+
+
+def test_sigterm_under_load_stops_within_2_s_and_the_state_file_is_atomic(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    took, before = load_and_stop(state, 1)
+    assert took < 2, f"stopped after {took:.2f} s"
+    first = json.loads(state.read_text(encoding="utf-8"))
+    clients = len(first["accounts"][0]["tables"]["clientcat"]["rows"])
+    assert clients >= before
+
+    # second round: a watcher reads the state file the whole time the server saves over it
+    seen: list[int] = []
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            try:
+                seen.append(len(json.loads(state.read_bytes())["accounts"][0]["tables"]["clientcat"]["rows"]))
+            except ValueError:  # a half-written file
+                seen.append(-1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        took, before = load_and_stop(state, 2)
+    finally:
+        done.set()
+        watcher.join(timeout=10)
+    assert took < 2, f"stopped after {took:.2f} s"
+    final = len(json.loads(state.read_text(encoding="utf-8"))["accounts"][0]["tables"]["clientcat"]["rows"])
+    assert final >= clients + before
+    assert seen and set(seen) <= {clients, final}  # every read parsed: the old state or the new one
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp file left behind
