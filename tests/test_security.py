@@ -1,0 +1,142 @@
+"""Security basics: apikeys stay out of logs and the journal, the admin token, a loopback default."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+
+import pytest
+
+from mockcrm import MockCRMServer, Settings, create_app
+from tests.conftest import ADMIN, APIKEY
+
+WRONG = "Wr0ngKeyThatMustNotLeak"
+
+
+Post = Callable[[str, str, bytes, dict[str, str]], None]
+
+
+def _calls(post: Post) -> None:
+    """The same secrets through every transport: query, form, JSON headers, JSON body, nested."""
+    for key in (APIKEY, WRONG, APIKEY.lower()):
+        query = urllib.parse.urlencode({"action": "list", "login": ADMIN, "apikey": key})
+        post("GET", f"/developer/v2/client?{query}", b"", {})
+        post("POST", "/developer/v2/deal", query.encode(), {"Content-Type": "application/x-www-form-urlencoded"})
+        headers = {"Content-Type": "application/json", "apikey": key, "login": ADMIN}
+        post("POST", "/developer/v2/task", b'{"action":"list"}', headers)
+        body = json.dumps({"action": "fields", "apikey": key, "login": ADMIN, "Apikey": key}).encode()
+        post("POST", "/developer/v2/person", body, {"Content-Type": "application/json"})
+        post("GET", f"/developer/v2/nosuchmethod?apikey={key}", b"", {})
+        # a fatal page
+        post("GET", f"/developer/v2/client?action=delete&login={ADMIN}&apikey={key}", b"", {})
+
+
+def test_apikeys_never_reach_the_request_log_or_the_journal(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(Settings(log_requests=True))
+    client = app.test_client()
+
+    def post(method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+        assert client.open(path, method=method, data=body, headers=headers).status_code in (200, 404)
+
+    with caplog.at_level(logging.DEBUG):
+        _calls(post)
+    assert len(caplog.records) == 18
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    journal = client.get("/__mockcrm/requests").data.decode()
+    entries = json.loads(journal)["requests"]
+    assert len(entries) == 15  # every API call but the 404s is journaled ...
+    assert sum(e["params"].get("apikey") == "***" for e in entries) == 12  # ... keys in params masked
+    for secret in (APIKEY, WRONG, APIKEY.lower()):
+        assert secret not in logged and secret not in journal
+
+
+def test_apikeys_never_reach_the_server_stderr() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--port", "0"],  # request logging on
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = first.split(" at ", 1)[1].split("/developer", 1)[0]
+
+        def post(method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
+            req = urllib.request.Request(url + path, data=body or None, method=method, headers=headers)
+            try:
+                urllib.request.urlopen(req, timeout=10).read()
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+                exc.close()
+
+        _calls(post)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    assert err.count(" -> ") == 18  # one log line per request ...
+    for secret in (APIKEY, WRONG, APIKEY.lower()):
+        assert secret not in err  # ... none with a key
+
+
+def _status(url: str, method: str = "GET", token: str | None = None) -> int:
+    req = urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None)
+    if token is not None:
+        req.add_header("Authorization", f"Bearer {token}")
+    req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
+
+
+def test_admin_token_guards_every_control_endpoint_but_not_the_api() -> None:
+    # tests/test_cli.py covers health (open), a GET without a token and the right token
+    with MockCRMServer(Settings(log_requests=False, admin_token="s3cret")) as srv:
+        for path, method in [
+            ("/__mockcrm/reset", "POST"),
+            ("/__mockcrm/requests", "GET"),
+            ("/__mockcrm/webhooks", "GET"),
+        ]:
+            assert _status(srv.url + path, method) == 401
+            assert _status(srv.url + path, method, token="wrong") == 401
+            assert _status(srv.url + path, method, token="S3CRET") == 401
+            assert _status(srv.url + path, method, token="s3cret") == 200
+        query = urllib.parse.urlencode({"action": "list", "login": ADMIN, "apikey": APIKEY})
+        with urllib.request.urlopen(f"{srv.api_url}/client?{query}", timeout=10) as r:
+            assert json.loads(r.read()) == {"count": 0}
+
+
+def test_outside_docker_the_server_binds_loopback_only() -> None:
+    assert Settings.from_env({}).host == "127.0.0.1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert " at http://127.0.0.1:" in first, first
+        port = int(first.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        # another address of this machine (also loopback on Linux) is not listened on
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
