@@ -264,6 +264,10 @@ def _phpify_fast(value: Any) -> Any:
 _ESCAPED = re.compile(r"[^\x00-\x7e\u0410-\u044f\u0401\u0451]")
 
 
+#: json.dumps(..., ensure_ascii=False, separators=(",", ":")) without a new encoder per call
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _escape(m: re.Match[str]) -> str:
     return json.dumps(m.group(0))[1:-1]
 
@@ -271,7 +275,7 @@ def _escape(m: re.Match[str]) -> str:
 def php_json(value: Any) -> str:
     """``json_encode_cyr``: PHP json_encode defaults, then Russian letters un-escaped (protocol.md §6)."""
     # fast path: encode without ASCII escapes, then escape what the slow path would leave escaped
-    text = json.dumps(_phpify_fast(value), ensure_ascii=False, separators=(",", ":"))
+    text = _ENCODER.encode(_phpify_fast(value))
     if "\\u04" not in text:  # a literal backslash-u04 in the data: only the slow path is exact
         try:
             text.encode("utf-8")
