@@ -51,14 +51,14 @@ unit: install
 	$(BIN)/pytest -q -n 2
 
 replay: install
-	$(BIN)/python tools/replay_mock.py --shared $(SHARED)
+	$(BIN)/python tools/replay_mock.py --webhooks --shared $(SHARED)
 
 test: install
 	$(BIN)/ruff format --check mockcrm tests contract tools bench
 	$(BIN)/ruff check mockcrm tests contract tools bench
 	$(BIN)/mypy mockcrm
 	$(BIN)/pytest -q -n 2
-	$(BIN)/python tools/replay_mock.py --shared $(SHARED)
+	$(BIN)/python tools/replay_mock.py --webhooks --shared $(SHARED)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache
