@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from .ringlog import RingLog
 
 
 @dataclass
@@ -33,35 +32,12 @@ class Delivery:
         return asdict(self)
 
 
-class DeliveryLog:
+class DeliveryLog(RingLog[Delivery]):
     """A bounded, thread-safe log of delivery attempts (oldest dropped first)."""
 
-    def __init__(self, size: int = 1000) -> None:
-        self._lock = threading.Lock()
-        self._items: deque[Delivery] = deque(maxlen=max(1, size))
-        self._ids = itertools.count(1)
-
-    def next_id(self) -> int:
-        with self._lock:
-            return next(self._ids)
-
-    def add(self, item: Delivery) -> None:
-        with self._lock:
-            self._items.append(item)
-
     def get(self, did: int) -> Delivery | None:
-        with self._lock:
-            return next((d for d in self._items if d.id == did), None)
+        return next((d for d in self.snapshot() if d.id == did), None)
 
     def entries(self, event: str | None = None, ok: bool | None = None, limit: int | None = None) -> list[Delivery]:
-        with self._lock:
-            items = [d for d in self._items if (event is None or d.event == event) and (ok is None or d.ok == ok)]
+        items = [d for d in self.snapshot() if (event is None or d.event == event) and (ok is None or d.ok == ok)]
         return items[-limit:] if limit else items
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)

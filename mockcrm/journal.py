@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
+
+from .ringlog import RingLog
 
 MASK = "***"
 
@@ -33,36 +32,20 @@ class Entry:
         return asdict(self)
 
 
-class Journal:
-    def __init__(self, size: int = 1000) -> None:
-        self._lock = threading.Lock()
-        self._items: deque[Entry] = deque(maxlen=max(1, size))
-        self._ids = itertools.count(1)
+class Journal(RingLog[Entry]):
+    """The bounded journal of API calls."""
 
     def record(self, **fields: Any) -> Entry:
-        with self._lock:
-            entry = Entry(id=next(self._ids), **fields)
-            self._items.append(entry)
-            return entry
+        return self.add_new(lambda eid: Entry(id=eid, **fields))
 
     def entries(self, method: str | None = None, action: str | None = None, login: str | None = None) -> list[Entry]:
-        with self._lock:
-            items = list(self._items)
         return [
             e
-            for e in items
+            for e in self.snapshot()
             if (method is None or e.method == method)
             and (action is None or e.action == action)
             and (login is None or (isinstance(e.login, str) and e.login.lower() == login.lower()))
         ]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
 
 
 def answer_code(result: Any) -> Any:
