@@ -7,12 +7,11 @@ import json
 import logging
 import socket
 import time
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, request
-from werkzeug.wrappers import Response
+from flask import Flask, g, request
+from werkzeug.wrappers import Request, Response
 
 from . import wire
 from .backend import Backend
@@ -22,13 +21,6 @@ from .methods import METHODS
 from .settings import Settings
 
 log = logging.getLogger("mockcrm.requests")
-
-API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"]
-
-
-def get_backend() -> Backend:
-    backend: Backend = current_app.extensions["mockcrm"]
-    return backend
 
 
 def resolve_action(module: ModuleType, action: Any) -> str | None:
@@ -43,11 +35,8 @@ def resolve_action(module: ModuleType, action: Any) -> str | None:
     return None
 
 
-def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str | Callable[[], str] = "") -> Any:
-    """Check order apikey → user → action (protocol.md §4), then run the action under the lock.
-
-    ``home`` (the server's base URL for webhook payloads) may be a function: it is then called
-    only when the action emitted events."""
+def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
+    """Check order apikey → user → action (protocol.md §4), then run the action under the lock."""
     if "__json_string__" in call.params:
         file, line = getattr(module, "JSON_STRING_FATAL", (f"developer/v2/{call.method}.php", 80))
         raise Fatal("TypeError", "Cannot access offset of type string on string", file, line)
@@ -65,32 +54,56 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call, home: str | 
     with backend.lock:
         result = module.ACTIONS[name](call)
     if call.events:
-        backend.publish(call.events, account, actor=call.iduser, home=home if isinstance(home, str) else home())
+        backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
     return result
 
 
-api = Blueprint("api", __name__)
+API_PREFIX = "/developer/v2/"
 
 
-@api.route("/developer/v2/<path:name>", methods=API_METHODS)
-def endpoint(name: str) -> Response:
+class ApiFront:
+    """The WSGI front: /developer/v2/* is answered here, everything else by the Flask app.
+
+    The API path needs none of Flask's routing, request context or hooks, and skipping them
+    is most of what a mock answer costs beyond a plain WSGI "hello" (issue 7's benchmark).
+    """
+
+    def __init__(self, flask_wsgi: Any, backend: Backend, settings: Settings) -> None:
+        self.flask_wsgi = flask_wsgi
+        self.backend = backend
+        self.settings = settings
+        self.too_large = _body_limit(settings.max_body)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(API_PREFIX):
+            return self.flask_wsgi(environ, start_response)
+        started = time.perf_counter()
+        request = Request(environ)
+        action: Any = None
+        response = self.too_large(request)
+        if response is None:
+            response, action = endpoint(self.backend, request, path[len(API_PREFIX) :], started)
+        if self.settings.log_requests:
+            _log_line(request, response, action, started)
+        return response(environ, start_response)
+
+
+def endpoint(backend: Backend, request: Request, name: str, started: float) -> tuple[Response, Any]:
+    """One API request: (the answer, the action it named)."""
     method = name[:-4] if name.endswith(".php") else name
-    g.mockcrm_method = method
-    if method == "index":
-        return wire.empty_page()
+    if method in ("index", ""):
+        return wire.empty_page(), None
     module = METHODS.get(method)
     if module is None:
-        return wire.not_found()
-    backend = get_backend()
-    started = time.perf_counter()
+        return wire.not_found(), None
     call = wire.parse_request(request, method)
-    g.mockcrm_action = call.action
-    faults = {f.kind: f for f in backend.faults.pick(method, call.action)}
+    faults = {f.kind: f for f in backend.faults.pick(method, call.action)} if backend.faults else {}
     if "latency" in faults:
         time.sleep(faults["latency"].delay())  # never inside the store lock
     code: Any
     if "drop" in faults:
-        response, code = _drop_connection(), "fault:drop"
+        response, code = _drop_connection(request), "fault:drop"
     elif "error" in faults:
         fault = faults["error"]
         response, code = wire.render(CRMError(fault.text, fault.code).body()), "fault:error"
@@ -98,7 +111,7 @@ def endpoint(name: str) -> Response:
         fatal = Fatal("mysqli_sql_exception", faults["fatal"].message, SAFEMYSQL, 466)
         response, code = wire.render_fatal(fatal, backend.settings.webroot), "fault:fatal"
     else:
-        response, code = _answer(backend, module, call)
+        response, code = _answer(backend, module, call, request)
         if "malformed" in faults:
             data = response.get_data()
             response.set_data(data[: max(1, len(data) // 2)])
@@ -113,13 +126,12 @@ def endpoint(name: str) -> Response:
         code=code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )
-    return response
+    return response, call.action
 
 
-def _answer(backend: Backend, module: ModuleType, call: wire.Call) -> tuple[Response, Any]:
+def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Request) -> tuple[Response, Any]:
     try:
-        # the base URL costs a URL round trip through IRI rules: only made for webhook payloads
-        result = dispatch(backend, module, call, lambda: request.host_url.rstrip("/"))
+        result = dispatch(backend, module, call)
     except CRMError as exc:
         body = exc.body()
         return wire.render(body), answer_code(body)
@@ -128,7 +140,7 @@ def _answer(backend: Backend, module: ModuleType, call: wire.Call) -> tuple[Resp
     return wire.render(result), answer_code(result)
 
 
-def _drop_connection() -> Response:
+def _drop_connection(request: Request) -> Response:
     """Close the client's connection without an answer (a fault of kind "drop")."""
     sock = request.environ.get("werkzeug.socket")
     if sock is not None:
@@ -158,9 +170,8 @@ def _admin_guard(token: str) -> Any:
 def _body_limit(limit: int) -> Any:
     """API bodies over ``limit`` bytes: HTTP 413 with a short JSON error (the real server has no such answer)."""
 
-    def guard() -> Response | None:
-        if not request.path.startswith("/developer/"):
-            return None  # the control plane takes big states (state/import)
+    def guard(request: Request) -> Response | None:
+        # only the API path calls this: the control plane takes big states (state/import)
         size = request.content_length
         if size is not None:
             return too_large(size) if size > limit else None
@@ -180,19 +191,21 @@ def _body_limit(limit: int) -> Any:
     return guard
 
 
-def _log_request(response: Response) -> Response:
+def _log_line(request: Request, response: Response, action: Any, started: float) -> None:
     # never the query string: it carries the apikey
-    started = g.get("mockcrm_started")
-    ms = (time.perf_counter() - started) * 1000 if started else 0.0
-    action = g.get("mockcrm_action")
     log.info(
         "%s %s%s -> %s (%.1f ms)",
         request.method,
         request.path,
         f" action={action}" if isinstance(action, str) else "",
         response.status_code,
-        ms,
+        (time.perf_counter() - started) * 1000,
     )
+
+
+def _log_request(response: Response) -> Response:
+    started = g.get("mockcrm_started")
+    _log_line(request, response, None, started if started else time.perf_counter())
     return response
 
 
@@ -207,14 +220,13 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app = Flask("mockcrm")
     app.config["JSON_AS_ASCII"] = False
     app.extensions["mockcrm"] = backend
-    app.register_blueprint(api)
     for blueprint in (control, state_control, webhooks_control):
         app.register_blueprint(blueprint)
     app.register_error_handler(ControlError, control_error)
-    app.before_request(_body_limit(settings.max_body))
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
     if settings.admin_token:
         app.before_request(_admin_guard(settings.admin_token))
     if settings.log_requests:
         app.after_request(_log_request)
+    app.wsgi_app = ApiFront(app.wsgi_app, backend, settings)  # type: ignore[method-assign]
     return app

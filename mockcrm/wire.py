@@ -40,6 +40,8 @@ class Call:
     login: Any = None
     #: PHP's raw $_REQUEST (query + form body, no Cleaner), read by a few actions even in JSON mode
     request_vars: dict[str, Any] = field(default_factory=dict)
+    #: the WSGI environ of the request (for the base URL; empty for calls made in process)
+    environ: dict[str, Any] = field(default_factory=dict)
     backend: Backend | None = None
     account: Account | None = None
     user: dict[str, Any] | None = None
@@ -58,6 +60,19 @@ class Call:
     def iduser(self) -> int:
         assert self.user is not None
         return int(self.user["iduser"])
+
+    @property
+    def base_url(self) -> str:
+        """The mock's own base URL as the caller reached it ({HOME} in hooks, invoice links)."""
+        env = self.environ
+        if not env:
+            return ""
+        scheme = env.get("wsgi.url_scheme", "http")
+        host = env.get("HTTP_HOST") or f"{env.get('SERVER_NAME', '')}:{env.get('SERVER_PORT', '')}"
+        default = {"http": ":80", "https": ":443"}.get(scheme)
+        if default and host.endswith(default):
+            host = host[: -len(default)]
+        return f"{scheme}://{host}"
 
     def emit(self, event: str, payload: dict[str, Any]) -> None:
         """Announce a CRM event; it is published after the action leaves the lock."""
@@ -176,6 +191,7 @@ def parse_request(request: Request, method: str) -> Call:
         apikey=params.get("apikey"),
         login=params.get("login"),
         request_vars=request_vars,
+        environ=request.environ,
     )
 
 
@@ -197,6 +213,7 @@ def _parse_json(request: Request, method: str, request_vars: dict[str, Any]) -> 
         apikey=apikey,
         login=login,
         request_vars=request_vars,
+        environ=request.environ,
     )
     if body_str:
         call.params = {"__json_string__": decoded}

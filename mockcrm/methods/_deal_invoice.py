@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, request
-
 from ..errors import CRMError, Fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric, strval
 from ..sanitize import pre_format, untag
@@ -254,15 +252,11 @@ def do(call: Call) -> dict[str, Any]:
     return out
 
 
-def _base_url() -> str:
-    return request.host_url.rstrip("/") if has_request_context() else ""
-
-
 def html(call: Call) -> dict[str, Any]:
     row = _find_invoice(call)
     if row is None:
         raise InvoiceNotFound()
-    return {"html": render_invoice(call, row, _base_url()), "id": intval(row["crid"]), "invoice": row.get("invoice")}
+    return {"html": render_invoice(call, row, call.base_url), "id": intval(row["crid"]), "invoice": row.get("invoice")}
 
 
 def pdf(call: Call) -> dict[str, Any]:
@@ -275,7 +269,7 @@ def pdf(call: Call) -> dict[str, Any]:
         raise Fatal("TypeError", "Unsupported operand types: string + int", DEAL_PHP, 1542)
     value: Any = 0 if number in (None, "") else floatval(number)
     value = int(value) if float(value).is_integer() else value
-    return {"url": f"{_base_url()}/files/invoice_{row['crid']}.pdf", "id": intval(row["crid"]), "invoice": value}
+    return {"url": f"{call.base_url}/files/invoice_{row['crid']}.pdf", "id": intval(row["crid"]), "invoice": value}
 
 
 def mail(call: Call) -> dict[str, Any]:
