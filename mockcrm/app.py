@@ -83,7 +83,8 @@ class ApiFront:
         action: Any = None
         response = self.too_large(request)
         if response is None:
-            response, action = endpoint(self.backend, request, path[len(API_PREFIX) :], started)
+            with self.backend.busy():
+                response, action = endpoint(self.backend, request, path[len(API_PREFIX) :], started)
         if self.settings.log_requests:
             _log_line(request, response, action, started)
         return response(environ, start_response)

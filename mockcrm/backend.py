@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -68,12 +70,37 @@ class Backend:
         self.faults = Faults()
         self.snapshots: dict[str, dict[int, Account]] = {}
         self.started = time.monotonic()
+        self._inflight = 0
+        self._idle = threading.Condition()
         self.accounts: dict[int, Account] = self._from_fixture(self.settings.fixture)
         if self.settings.demo:
             self.seed(self.settings.seed, self.settings.size)
         if self.settings.state_file and Path(self.settings.state_file).is_file():
             self.import_state(json.loads(Path(self.settings.state_file).read_text(encoding="utf-8")))
         self._start: dict[int, Account] = self._copy(self.accounts)
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        """Mark one API request as in flight (a clean stop waits for them before saving)."""
+        with self._idle:
+            self._inflight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._inflight -= 1
+                if not self._inflight:
+                    self._idle.notify_all()
+
+    @property
+    def inflight(self) -> int:
+        with self._idle:
+            return self._inflight
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no API request is in flight; False when ``timeout`` ran out first."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._inflight, timeout)
 
     def clock_uptime(self) -> float:
         """Seconds since this backend was made."""

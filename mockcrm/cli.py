@@ -132,6 +132,8 @@ def _serve_werkzeug(settings: Settings) -> None:
         server.serve_forever(poll_interval=0.1)
     finally:
         server.server_close()
+        # answers already on their way must be in the saved state (bounded: SIGTERM goal is 2 s)
+        backend.wait_idle(1.5)
         backend.close()
         if settings.state_file:
             backend.save_state(settings.state_file)

@@ -68,6 +68,7 @@ def health() -> Response:
             "version": __version__,
             "edition": backend.edition,
             "uptime": round(backend.clock_uptime(), 3),
+            "inflight": backend.inflight,
             "counts": counts,
         }
     )

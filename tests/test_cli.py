@@ -153,3 +153,26 @@ def test_admin_token_protects_the_control_plane() -> None:
         req = urllib.request.Request(srv.url + "/__mockcrm/config", headers={"Authorization": "Bearer s3cret"})
         with urllib.request.urlopen(req, timeout=10) as r:
             assert json.loads(r.read())["admin_token"] == "***"
+
+
+def test_a_write_in_flight_at_sigterm_is_answered_and_saved(tmp_path: Path) -> None:
+    import threading
+
+    state = tmp_path / "state.json"
+    proc, url = start("--state-file", str(state))
+    fault = json.dumps({"kind": "latency", "method": "client", "action": "add", "latency": 1.0}).encode()
+    req = urllib.request.Request(url + "/__mockcrm/faults", data=fault, headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=10).read()
+    answers: list[object] = []
+    query = urllib.parse.urlencode({"action": "add", "login": ADMIN, "apikey": APIKEY, "title": "ООО В полёте"})
+    writer = threading.Thread(target=lambda: answers.append(json.loads(get(f"{url}/developer/v2/client?{query}"))))
+    writer.start()
+    # wait (by condition, not by time) until the write is inside the server
+    while json.loads(get(url + "/__mockcrm/health"))["inflight"] == 0:
+        pass
+    out = stop(proc)
+    writer.join(10)
+    assert answers == [{"result": "Успешно", "data": 1}]
+    assert f"state saved to {state}" in out
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert [r["title"] for r in saved["accounts"][0]["tables"]["clientcat"]["rows"]] == ["В полёте, ООО"]
