@@ -91,6 +91,24 @@ def php_float_str(f: float) -> str:
     return repr(f)
 
 
+def strtr(value: Any, pairs: dict[str, str]) -> str:
+    """PHP ``strtr($str, $array)``: the longest key first at each position, no re-scanning."""
+    s = strval(value)
+    keys = sorted((k for k in pairs if k), key=len, reverse=True)
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        for k in keys:
+            if s.startswith(k, i):
+                out.append(pairs[k])
+                i += len(k)
+                break
+        else:
+            out.append(s[i])
+            i += 1
+    return "".join(out)
+
+
 def strip_tags(s: str) -> str:
     """PHP ``strip_tags`` without allowed tags: a small version of its state machine."""
     out: list[str] = []

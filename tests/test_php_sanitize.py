@@ -58,3 +58,16 @@ def test_clean_all_and_clean() -> None:
 @pytest.mark.parametrize(("value", "expected"), [("13 949,00", 13949.0), ("1500.5", 1500.5), ("abc", 0.0)])
 def test_pre_format(value: str, expected: float) -> None:
     assert sanitize.pre_format(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "pairs", "expected"),
+    [
+        ("1", {"1": "Новый", "10": "Десять"}, "Новый"),
+        ("10", {"1": "Новый", "10": "Десять"}, "Десять"),  # the longest key wins
+        ("ab", {"a": "b", "b": "a"}, "ba"),  # replaced text is not scanned again
+        (None, {"": "x"}, ""),
+    ],
+)
+def test_strtr(value: object, pairs: dict[str, str], expected: str) -> None:
+    assert php.strtr(value, pairs) == expected

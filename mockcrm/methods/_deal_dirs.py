@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..php import intval, is_numeric, strval
+from ..php import intval, is_numeric, strtr, strval
 from ..sanitize import untag
 from ..wire import Call
 from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, tip_by_title
@@ -63,22 +63,6 @@ def statusclose(call: Call) -> dict[str, Any]:
     return _wrap([{"sid": r["sid"], "title": r["title"]} for r in rows])
 
 
-def _strtr(s: str, pairs: dict[str, str]) -> str:
-    """PHP ``strtr`` with an array: longest keys first at each position, no re-scanning."""
-    keys = sorted((k for k in pairs if k), key=len, reverse=True)
-    out, i = [], 0
-    while i < len(s):
-        for k in keys:
-            if s.startswith(k, i):
-                out.append(pairs[k])
-                i += len(k)
-                break
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
-
-
 def _neighbour(row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:
         return {"id": 0, "title": None, "content": None}
@@ -122,9 +106,9 @@ def funnel(call: Call) -> dict[str, Any]:
     base = _funnel_base(call, call.get("did"), dir_id, tip_id)
     names = {strval(r["idcategory"]): strval(r["title"]) for r in step_rows(call)}
     base_map = dict(base)
-    steps_name = {k: _strtr(k, names) for k in base_map.get("steps", {})}
+    steps_name = {k: strtr(k, names) for k in base_map.get("steps", {})}
     default = base_map.get("default")
-    default_name = _strtr(strval(default), names)
+    default_name = strtr(strval(default), names)
     # real server: arrayAddAfter() loses the last element on the first insert (deal.md §4.6)
     items = [("stepsName", steps_name), *base[:-1]]
     items.insert(min(3, len(items)), ("defaultName", default_name))

@@ -31,24 +31,6 @@ def ne_empty(v: Any) -> bool:
     return not (v is None or v is False or v == "")
 
 
-def strtr(value: Any, table: dict[str, str]) -> str:
-    """PHP ``strtr($str, $array)``: longest key first at each position, no re-scanning."""
-    s = php.strval(value)
-    keys = sorted(table, key=len, reverse=True)
-    out: list[str] = []
-    i = 0
-    while i < len(s):
-        for k in keys:
-            if k and s.startswith(k, i):
-                out.append(table[k])
-                i += len(k)
-                break
-        else:
-            out.append(s[i])
-            i += 1
-    return "".join(out)
-
-
 def like(column: Any, needle: str) -> bool:
     """MySQL ``column LIKE '%needle%'`` under utf8_general_ci (NULL never matches)."""
     if column is None:

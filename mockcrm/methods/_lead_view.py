@@ -8,7 +8,7 @@ from typing import Any
 from .. import php
 from ..errors import sql_fatal
 from ..store import Row
-from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq, strtr
+from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq
 
 #: table ``leads`` in column order (``_install/db/setup.sql``)
 LEAD_COLUMNS = [
@@ -99,8 +99,8 @@ def info_record(db: Any, lid: int) -> dict[str, Any]:
     for key in HIDDEN:
         lead.pop(key, None)
     clid, pid, did = (php.intval(lead.get(k)) for k in ("clid", "pid", "did"))
-    lead["statusName"] = strtr(lead.get("status"), STATUSES)
-    lead["rezultName"] = strtr(lead["rezult"], REZULTES) if php.intval(lead.get("rezult")) > 0 else None
+    lead["statusName"] = php.strtr(lead.get("status"), STATUSES)
+    lead["rezultName"] = php.strtr(lead["rezult"], REZULTES) if php.intval(lead.get("rezult")) > 0 else None
     lead["clientpathName"] = clientpath_name(db, php.intval(lead.get("clientpath")))
     lead["userName"] = current_user(db, lead["iduser"]) if php.intval(lead.get("iduser")) > 0 else None
     lead["client"] = current_client(db, clid) if clid > 0 else None
@@ -160,9 +160,9 @@ def list_record(db: Any, j: dict[str, Any]) -> dict[str, Any]:
         "user": php.intval(j["user"]),
         "userName": current_user(db, j["user"]),
         "status": php.intval(j["status"]),
-        "statusName": strtr(j["status"], STATUSES),
+        "statusName": php.strtr(j["status"], STATUSES),
         "rezult": _raw(j["rezult"]),
-        "rezultName": strtr(j["rezult"], REZULTES),
+        "rezultName": php.strtr(j["rezult"], REZULTES),
         "clientpath": _raw(j["clientpath"]),
         "clientpathName": _raw(j["clientpathName"]),
         "uids": uids_of(db, lid),
