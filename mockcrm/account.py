@@ -58,6 +58,20 @@ class Account:
             self.tables[name] = table
         for name, id_key in DATA_TABLES.items():
             self.tables.setdefault(name, Table(name, id_key, auto.get(name, 1)))
+        self.generation = 0
+
+    # -- change stamp ---------------------------------------------------------------
+    def touch(self) -> None:
+        """Note that something may have changed in place (any write action, any control-plane write)."""
+        self.generation += 1
+
+    def stamp(self) -> tuple[int, int]:
+        """Changes whenever the account's data may have: derived data keyed on it knows it is current.
+
+        Writes through ``Table`` bump its version; every API write action and control-plane write
+        also calls ``touch``, which covers code that edits row dicts in place.
+        """
+        return (self.generation, self.users.version + sum(t.version for t in self.tables.values()))
 
     # -- tables -------------------------------------------------------------------
     def table(self, name: str, id_key: str = "id") -> Table:
@@ -184,4 +198,5 @@ class Account:
         self.tables = {name: Table.from_dump(name, t) for name, t in data.get("tables", {}).items()}
         for name, id_key in DATA_TABLES.items():
             self.tables.setdefault(name, Table(name, id_key))
+        self.generation = 0
         return self

@@ -52,7 +52,11 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
         raise getattr(module, "UNKNOWN_ACTION", UnknownAction)()
     call.backend, call.account, call.user = backend, account, user
     with backend.lock:
-        result = module.ACTIONS[name](call)
+        try:
+            result = module.ACTIONS[name](call)
+        finally:
+            if name not in getattr(module, "READS", ()):
+                account.touch()  # the action may have edited rows in place (see Account.stamp)
     if call.events:
         backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
     return result
@@ -210,6 +214,15 @@ def _log_request(response: Response) -> Response:
     return response
 
 
+def _touch_after_write(backend: Backend) -> Any:
+    def touch(exc: BaseException | None) -> None:
+        # a control-plane write (seed, records, users, clock...) may edit rows in place
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            backend.touch()
+
+    return touch
+
+
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
     """A new app with its own Backend (nothing is shared between two apps)."""
     from .control import ControlError, control, control_error
@@ -229,5 +242,6 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.before_request(_admin_guard(settings.admin_token))
     if settings.log_requests:
         app.after_request(_log_request)
+    app.teardown_request(_touch_after_write(backend))
     app.wsgi_app = ApiFront(app.wsgi_app, backend, settings)  # type: ignore[method-assign]
     return app

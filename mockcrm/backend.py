@@ -160,7 +160,16 @@ class Backend:
         """Fill an account with seeded demo data (see ``mockcrm.fakedata``)."""
         from .fakedata import seed as make
 
-        return make(self, seed, size, account)
+        try:
+            return make(self, seed, size, account)
+        finally:
+            self.touch()
+
+    def touch(self) -> None:
+        """Tell every account that rows may have changed in place (see ``Account.stamp``)."""
+        with self.lock:
+            for account in self.accounts.values():
+                account.touch()
 
     def import_state(self, data: dict[str, Any]) -> None:
         if not isinstance(data, dict) or data.get("format") != "mockcrm-state/1" or "accounts" not in data:

@@ -27,6 +27,9 @@ class Table:
         self._indexes: dict[str, tuple[KeyFn, dict[Hashable, list[int]]]] = {}
         #: how many rows the indexes hold (a mismatch with ``rows`` means they are out of step)
         self._indexed = 0
+        #: data that readers derive from the rows (search text, rendered records), each entry
+        #: checked by its owner before use; it belongs to this object, so a clone starts empty
+        self.memo: dict[str, Any] = {}
 
     def insert(self, row: Row) -> int:
         """Store a copy of ``row`` under the next id (or its own id, when it brings one)."""

@@ -317,13 +317,23 @@ def api_response(body: str | bytes, status: int = 200) -> Response:
     return resp
 
 
+class JSONText(str):
+    """A result that is already its body: what ``php_json`` gives for it (e.g. from cached records)."""
+
+
+def render_body(result: Any) -> str:
+    """An action's result → the body text."""
+    if type(result) is JSONText:
+        return result
+    try:
+        return php_json(result)
+    except InvalidUTF8:
+        return ""  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
+
+
 def render(result: Any) -> Response:
     """An action's result → the HTTP answer (always 200, protocol.md §7)."""
-    try:
-        body = php_json(result)
-    except InvalidUTF8:
-        body = ""  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
-    return api_response(body)
+    return api_response(render_body(result))
 
 
 def render_fatal(exc: Fatal, webroot: str) -> Response:

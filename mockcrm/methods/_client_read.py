@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import operator
 import re
-import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Fatal, sql_fatal, sql_syntax_fatal
 from ..php import intval, is_numeric, php_float_str, strval
 from ..sanitize import untag
-from ..wire import cleaner
+from ..wire import InvalidUTF8, JSONText, cleaner, php_json
 from . import _client_data as data
 from ._client_dates import card_date, mysql_datetime
 
@@ -100,17 +100,30 @@ def _order_items(call: Call) -> list[tuple[str, bool]]:
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
-    kind = data.COLUMNS[column][0]
+    if data.COLUMNS[column][0] == "int":
+
+        def int_key(row: Row) -> tuple[int, Any]:
+            v = row.get(column)
+            if v is None:
+                return (0, 0)
+            return (1, v if type(v) is int else intval(v))
+
+        return int_key
 
     def key(row: Row) -> tuple[int, Any]:
         v = row.get(column)
         if v is None:
             return (0, 0)
-        if kind == "int":
-            return (1, intval(v))
+        if type(v) is str and v.isascii():
+            return (1, v.lower().rstrip(" "))  # what fold() gives for ASCII text (dates, most codes)
         return (1, data.fold(strval(v)).rstrip(" "))
 
     return key
+
+
+def _clid(row: Row) -> int:
+    v = row["clid"]
+    return v if type(v) is int else intval(v)
 
 
 #: columns the server stamps with "now"; a mock answers far faster than the real server, so many
@@ -126,7 +139,7 @@ def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
         # deliberate: same-second stamps sort newest row first, as if no two writes shared a second
         # (the recorded server was slow enough that they never did; see the issue note)
         # (rows without a stamp, NULL, still keep physical order)
-        rows = sorted(rows, key=lambda r: intval(r["clid"]) * (1 if r.get(column) is not None else -1), reverse=True)
+        rows = sorted(rows, key=lambda r: _clid(r) * (1 if r.get(column) is not None else -1), reverse=True)
     for column, desc in reversed(items):
         rows = sorted(rows, key=_sort_key(column), reverse=desc)
     return rows
@@ -160,11 +173,8 @@ _PHONE_PUNCT = re.compile(r"[+() -]")
 WORD_COLUMNS = ("phone", "title", "des", "mail_url", "site_url", "address")
 _word_columns = operator.itemgetter(*WORD_COLUMNS)
 _Folded = tuple[tuple[Any, ...], str]
-#: per table: clid → (the searched column values, their folded text joined by NUL); an entry is
-#: used only while the row still holds exactly those values, so direct row edits never fool it
-_FOLDED: weakref.WeakKeyDictionary[Table, dict[int, _Folded]] = weakref.WeakKeyDictionary()
-#: per table: (Table.version, row count, [(row, joined folded text)] in table order)
-_JOINED: weakref.WeakKeyDictionary[Table, tuple[int, int, list[tuple[Row, str]]]] = weakref.WeakKeyDictionary()
+#: one text for the whole table: each row's folded word columns joined by NUL, rows joined by SOH
+_COLUMN_SEP, _ROW_SEP = "\0", "\1"
 
 
 def _folded_values(raw: tuple[Any, ...]) -> list[str | None]:
@@ -182,17 +192,49 @@ def _joined_text(cache: dict[int, _Folded], row: Row) -> str:
     hit = cache.get(rid) if type(rid) is int else None
     if hit is not None and hit[0] == raw:
         return hit[1]
-    text = "\0".join(v for v in _folded_values(raw) if v is not None)
+    text = _COLUMN_SEP.join(v for v in _folded_values(raw) if v is not None)
     if type(rid) is int and all(v is None or type(v) is str for v in raw):
         cache[rid] = (raw, text)  # text only: "0" == 0 would not tell a changed value apart
     return text
 
 
-def _table_cache(table: Table) -> dict[int, _Folded]:
-    cache = _FOLDED.get(table)
-    if cache is None:
-        cache = _FOLDED[table] = {}
-    return cache
+class _SearchText:
+    """Every row's folded word columns in one text, to find a word with ``str.find`` (C speed).
+
+    Rebuilt when ``Table.version`` moves (from the per-row texts, which check their own values):
+    the searched columns change through ``Table.update`` only (see ``Table``).
+    """
+
+    def __init__(self, table: Table, per_row: dict[int, _Folded]) -> None:
+        self.version = table.version
+        self.rows = list(table.rows.values())
+        texts = [_joined_text(per_row, row) for row in self.rows]
+        self.starts: list[int] = []
+        at = 0
+        for text in texts:
+            self.starts.append(at)
+            at += len(text) + 1
+        self.text = _ROW_SEP.join(texts)
+
+    def rows_with(self, needle: str) -> list[Row]:
+        """The rows one of whose columns contains ``needle`` (free of both separators), in table order."""
+        found: list[Row] = []
+        starts, find = self.starts, self.text.find
+        i = find(needle)
+        while i >= 0:
+            k = bisect.bisect_right(starts, i) - 1
+            found.append(self.rows[k])
+            i = find(needle, starts[k + 1]) if k + 1 < len(starts) else -1
+        return found
+
+
+def _search_text(table: Table) -> _SearchText:
+    memo = table.memo
+    per_row: dict[int, _Folded] = memo.setdefault("word.rows", {})
+    hit: _SearchText | None = memo.get("word.text")
+    if hit is None or hit.version != table.version or len(hit.rows) != len(table.rows):
+        hit = memo["word.text"] = _SearchText(table, per_row)
+    return hit
 
 
 def _word_pred(word: Any, table: Table) -> Pred:
@@ -201,7 +243,6 @@ def _word_pred(word: Any, table: Table) -> Pred:
     pattern = "%" + data.sql_unescape(cleaner(strval(word))) + "%"
     test = data.like_matcher(pattern)
     needle = data.like_needle(pattern)
-    cache = _table_cache(table)
 
     def pred(row: Row) -> bool:
         try:
@@ -210,34 +251,23 @@ def _word_pred(word: Any, table: Table) -> Pred:
             raw = tuple(row.get(c) for c in WORD_COLUMNS)
         return any(v is not None and test(v) for v in _folded_values(raw))
 
-    if needle is not None and needle != "" and "\0" not in needle:
-        # a NUL-free needle found in the NUL-joined text lies inside one column: one `in` per row
-        def joined(row: Row) -> bool:
-            return needle in _joined_text(cache, row)
-
-        joined.needle = needle  # type: ignore[attr-defined]
-        return joined
+    if needle and _COLUMN_SEP not in needle and _ROW_SEP not in needle:
+        # a needle free of both separators found in the joined text lies inside one column of one row
+        pred.needle = needle  # type: ignore[attr-defined]
     return pred
 
 
 def matching_rows(table: Table, preds: list[Pred]) -> list[Row]:
     """The rows meeting every predicate, in table order (the WHERE of the list query).
 
-    A plain ``word`` search (the first predicate) runs over the joined folded text of all rows,
-    kept per table while ``Table.version`` stands still (rows change through the Table API), so
-    a search costs one ``in`` per row instead of a Python call; the other predicates then only
-    see the rows that carry the word.
+    A plain ``word`` search (the first predicate) runs as ``str.find`` over the folded text of
+    all rows (see ``_SearchText``); the other predicates then only see the rows with the word.
     """
     needle = getattr(preds[0], "needle", None) if preds else None
     if needle is None:
         match = all_of(preds)
         return [r for r in table if match(r)]
-    hit = _JOINED.get(table)
-    if hit is None or hit[0] != table.version or hit[1] != len(table.rows):
-        cache = _table_cache(table)
-        hit = (table.version, len(table.rows), [(row, _joined_text(cache, row)) for row in table.rows.values()])
-        _JOINED[table] = hit
-    found = [row for row, text in hit[2] if needle in text]
+    found = _search_text(table).rows_with(needle)
     rest = all_of(preds[1:])
     return [r for r in found if rest(r)]
 
@@ -361,6 +391,44 @@ def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
             out[title[0]] = title[1](db, v)
         out[f] = (v if type(v) is int else intval(v)) if f in _LIST_INTS else v
     return out
+
+
+#: rendered records kept per field list; a cache that grows past this starts over
+RENDERED_MAX = 4096
+
+
+def list_json(call: Call, table: Table, page: list[Row], names: list[str], count: int) -> JSONText:
+    """The list answer as text, each record rendered once while the account stamp stands still.
+
+    A kept record is used only while its row still holds equal values (so a row a test edits in
+    place is rendered again); what a record looks up elsewhere (titles, logins) is covered by the
+    account stamp, which moves with every write.
+    """
+    stamp = call.db.stamp()
+    key = "list:" + ",".join(names)
+    memo = table.memo
+    entry = memo.get(key)
+    if entry is None or entry[0] != stamp:
+        if entry is None and sum(k.startswith("list:") for k in memo) >= 8:
+            for k in [k for k in memo if k.startswith("list:")]:
+                del memo[k]
+        entry = memo[key] = (stamp, {})
+    cache: dict[Any, tuple[tuple[Any, ...], str]] = entry[1]
+    parts = []
+    try:
+        for row in page:
+            values = tuple(row.values())
+            rid = row.get("clid")
+            hit = cache.get(rid)
+            if hit is None or hit[0] != values:
+                if len(cache) >= RENDERED_MAX:
+                    cache.clear()
+                hit = cache[rid] = (values, php_json(list_record(call, row, names)))
+            parts.append(hit[1])
+    except InvalidUTF8:
+        return JSONText("")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
+    head = '{"data":[' + ",".join(parts) + "]," if parts else "{"
+    return JSONText(f'{head}"count":{count}}}')
 
 
 def uids_of(call: Call, clid: int) -> list[dict[str, Any]]:

@@ -55,8 +55,11 @@ def list_(call: Call) -> Any:
     names = read.output_fields(call)
     offset = read.page_offset(call.get("offset"))
     preds = read.list_preds(call)
-    rows = read.matching_rows(call.db.table("clientcat", "clid"), preds)
+    table = call.db.table("clientcat", "clid")
+    rows = read.matching_rows(table, preds)
     page = read.sort_rows(call, rows)[offset : offset + read.PAGE]
+    if not data.is_yes(call.get("bankinfo")) and not data.is_yes(call.get("uids")):
+        return read.list_json(call, table, page, names, len(rows))
     out: dict[str, Any] = {}
     for row in page:
         record = read.list_record(call, row, names)
@@ -169,3 +172,5 @@ ACTIONS = {
     "update": update,
     "delete": delete,
 }
+#: actions that change rows only through the Table API: the rest make the account "touched"
+READS = frozenset({"fields", "list", "info"})
