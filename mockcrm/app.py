@@ -22,6 +22,9 @@ from .settings import Settings
 
 log = logging.getLogger("mockcrm.requests")
 
+#: what the API path answers with: the hot path's ApiAnswer, or a werkzeug Response elsewhere
+Answer = Response | wire.ApiAnswer
+
 
 def resolve_action(module: ModuleType, action: Any) -> str | None:
     """The accepted action a request names, or None (→ 402)."""
@@ -87,14 +90,17 @@ class ApiFront:
         action: Any = None
         response = self.too_large(request)
         if response is None:
-            with self.backend.busy():
+            self.backend.request_started()
+            try:
                 response, action = endpoint(self.backend, request, path[len(API_PREFIX) :], started)
+            finally:
+                self.backend.request_done()
         if self.settings.log_requests:
             _log_line(request, response, action, started)
         return response(environ, start_response)
 
 
-def endpoint(backend: Backend, request: Request, name: str, started: float) -> tuple[Response, Any]:
+def endpoint(backend: Backend, request: Request, name: str, started: float) -> tuple[Answer, Any]:
     """One API request: (the answer, the action it named)."""
     method = name[:-4] if name.endswith(".php") else name
     if method in ("index", ""):
@@ -107,6 +113,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
     if "latency" in faults:
         time.sleep(faults["latency"].delay())  # never inside the store lock
     code: Any
+    response: Answer
     if "drop" in faults:
         response, code = _drop_connection(request), "fault:drop"
     elif "error" in faults:
@@ -134,7 +141,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
     return response, call.action
 
 
-def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Request) -> tuple[Response, Any]:
+def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Request) -> tuple[Answer, Any]:
     try:
         result = dispatch(backend, module, call)
     except CRMError as exc:
@@ -196,7 +203,7 @@ def _body_limit(limit: int) -> Any:
     return guard
 
 
-def _log_line(request: Request, response: Response, action: Any, started: float) -> None:
+def _log_line(request: Request, response: Answer, action: Any, started: float) -> None:
     # never the query string: it carries the apikey
     log.info(
         "%s %s%s -> %s (%.1f ms)",

@@ -224,6 +224,9 @@ def parse_pairs(pairs: Iterable[tuple[str, str]], into: dict[str, Any] | None = 
     for count, (name, value) in enumerate(pairs, start=1):
         if count > MAX_INPUT_VARS:
             break
+        if type(name) is str and name.isascii() and name.replace("_", "").isalnum():
+            out[name] = value  # a plain name (most of them): no mangling, no brackets
+            continue
         parts = _split_key(name) if isinstance(name, str) else None
         if parts is None:
             continue

@@ -102,7 +102,11 @@ def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
 
 
 def _unquote(b: bytes) -> str:
-    return unquote_to_bytes(b.replace(b"+", b" ")).decode("utf-8", "surrogateescape")
+    if b"+" in b:
+        b = b.replace(b"+", b" ")
+    if b"%" in b:
+        b = unquote_to_bytes(b)
+    return b.decode("utf-8", "surrogateescape")
 
 
 def _raw_header(request: Request, *names: str) -> str | None:
@@ -311,10 +315,37 @@ def _php_json_slow(value: Any) -> str:
     return _CYRILLIC_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def api_response(body: str | bytes, status: int = 200) -> Response:
-    resp = Response(body, status=status, content_type=API_CONTENT_TYPE)
-    resp.headers.update(API_HEADERS)
-    return resp
+class ApiAnswer:
+    """An API answer: HTTP 200 whatever the CRM code (protocol.md §7), JSON type, the CORS header.
+
+    A plain WSGI app rather than a werkzeug ``Response``: building one of those was a tenth of
+    what a short answer cost (issue 7's profile).  Text that cannot be UTF-8 (lone surrogates from
+    undecodable input) goes out as the bytes it came from, as PHP would echo them.
+    """
+
+    __slots__ = ("body",)
+    status_code = 200
+
+    def __init__(self, body: str | bytes) -> None:
+        self.body = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body
+
+    def get_data(self) -> bytes:
+        return self.body
+
+    def set_data(self, data: bytes) -> None:
+        self.body = data
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        headers = [("Content-Type", API_CONTENT_TYPE), ("Content-Length", str(len(self.body))), *_API_HEADER_ITEMS]
+        start_response("200 OK", headers)
+        return [self.body]
+
+
+_API_HEADER_ITEMS = tuple(API_HEADERS.items())
+
+
+def api_response(body: str | bytes) -> ApiAnswer:
+    return ApiAnswer(body)
 
 
 class JSONText(str):
@@ -331,12 +362,12 @@ def render_body(result: Any) -> str:
         return ""  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
 
 
-def render(result: Any) -> Response:
+def render(result: Any) -> ApiAnswer:
     """An action's result → the HTTP answer (always 200, protocol.md §7)."""
     return api_response(render_body(result))
 
 
-def render_fatal(exc: Fatal, webroot: str) -> Response:
+def render_fatal(exc: Fatal, webroot: str) -> ApiAnswer:
     return api_response(exc.page(webroot))
 
 
