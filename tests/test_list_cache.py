@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import Api
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockcrm.backend import Backend
+from mockcrm.methods import _client_read as read
 
 FIELDS = "clid,title,iduser"
 
@@ -106,3 +109,39 @@ def test_many_field_lists_keep_the_cache_bounded(two_clients: Api, app: Flask) -
     for n in range(20):
         two_clients("client", "list", fields=f"clid,{'title' if n % 2 else 'phone'},uid{',type' * n}")
     assert sum(key.startswith("list:") for key in memo) <= 8
+
+
+# ------------------------------------------------------------------ the C-level sort
+
+
+_dates = st.one_of(
+    st.none(),
+    st.sampled_from(["2024-01-10 09:00:00", "2024-01-10 09:00:01", "2025-03-01 00:00:00", "", "b", "B", "b ", "é"]),
+)
+_ints = st.one_of(st.none(), st.integers(-3, 3), st.sampled_from(["2", "x", "-1"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.tuples(_dates, _ints), max_size=12),
+    ids=st.permutations(range(1, 13)),
+    column=st.sampled_from(["date_create", "title", "head_clid"]),
+    desc=st.booleans(),
+)
+def test_the_plain_sort_orders_rows_like_the_general_one(
+    values: list[tuple[str | None, object]], ids: list[int], column: str, desc: bool
+) -> None:
+    # ids out of table order, so the same-second rule (newest id first) is really exercised
+    rows = [
+        {"clid": clid, "date_create": d, "title": d, "head_clid": i} for clid, (d, i) in zip(ids, values, strict=False)
+    ]
+    plain = read.sorted_plain(rows, column, desc)
+    if plain is not None:
+        assert [r["clid"] for r in plain] == [r["clid"] for r in read.sorted_general(rows, [(column, desc)])]
+
+
+def test_the_plain_sort_takes_the_usual_orders() -> None:
+    rows = [{"clid": n, "date_create": f"2024-01-0{n} 10:00:00", "head_clid": 9 - n} for n in (1, 2, 3)]
+    assert read.sorted_plain(rows, "date_create", True) == [rows[2], rows[1], rows[0]]
+    assert read.sorted_plain(rows, "head_clid", False) == [rows[2], rows[1], rows[0]]
+    assert read.sorted_plain([*rows, {"clid": 4, "date_create": None, "head_clid": 0}], "date_create", True) is None

@@ -134,6 +134,15 @@ STAMPED = ("date_create", "date_edit", "last_hist")
 def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
     # ties keep physical order in both directions (client.md §6.1): Python's sort is stable
     items = _order_items(call)
+    if len(items) == 1:
+        plain = sorted_plain(rows, *items[0])
+        if plain is not None:
+            return plain
+    return sorted_general(rows, items)
+
+
+def sorted_general(rows: list[Row], items: list[tuple[str, bool]]) -> list[Row]:
+    """``ORDER BY`` (column, descending) items: one stable sort per item, the last item first."""
     column, desc = items[-1]
     if desc and column in STAMPED:
         # deliberate: same-second stamps sort newest row first, as if no two writes shared a second
@@ -143,6 +152,38 @@ def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
     for column, desc in reversed(items):
         rows = sorted(rows, key=_sort_key(column), reverse=desc)
     return rows
+
+
+def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
+    """``sort_rows`` for one column whose values need no folding, with C-level keys; else None.
+
+    Plain values are ints, or ASCII text without capitals or trailing spaces (dates, most codes):
+    their sort key is the value itself.  Decorating with the row position (negated when
+    descending) keeps equal values in table order, as the stable sort does.
+    """
+    try:
+        values = list(map(operator.itemgetter(column), rows))
+        ids = list(map(operator.itemgetter("clid"), rows))
+    except KeyError:
+        return None
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        text = "\0".join(values) + "\0"
+        if not text.isascii() or text.lower() != text or " \0" in text:
+            return None
+    elif kinds != {int} or data.COLUMNS[column][0] != "int":
+        return None  # NULLs, mixed kinds, ints in a text column: the general rules
+    positions = range(len(rows))
+    if desc and column in STAMPED:
+        if set(map(type, ids)) != {int}:
+            return None
+        # deliberate: same-second stamps sort newest row first (see sort_rows)
+        order = sorted(zip(values, ids, positions, strict=True), reverse=True)
+    elif desc:
+        order = sorted(zip(values, map(operator.neg, positions), positions, strict=True), reverse=True)
+    else:
+        order = sorted(zip(values, positions, positions, strict=True))
+    return list(map(rows.__getitem__, map(operator.itemgetter(2), order)))
 
 
 # ------------------------------------------------------------------ WHERE
@@ -397,34 +438,53 @@ def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
 RENDERED_MAX = 4096
 
 
-def list_json(call: Call, table: Table, page: list[Row], names: list[str], count: int) -> JSONText:
-    """The list answer as text, each record rendered once while the account stamp stands still.
+class _Rendered:
+    """Record texts for one field list, valid for one account stamp, keyed by the rendered values.
 
-    A kept record is used only while its row still holds equal values (so a row a test edits in
-    place is rendered again); what a record looks up elsewhere (titles, logins) is covered by the
-    account stamp, which moves with every write.
+    A record is a function of the values of its fields and of what it looks up elsewhere
+    (titles, logins); the stamp covers the lookups and the key covers the values, so a row a
+    test edits in place is rendered again.  (Python equality is the test: only a hand-made
+    swap of 1 for True in a text column would go unnoticed.)
     """
-    stamp = call.db.stamp()
+
+    def __init__(self, stamp: Any, names: list[str]) -> None:
+        self.stamp = stamp
+        self.values = operator.itemgetter(*names) if names else None
+        self.texts: dict[Any, str] = {}
+
+
+def _rendered(table: Table, names: list[str], stamp: Any) -> _Rendered:
     key = "list:" + ",".join(names)
     memo = table.memo
-    entry = memo.get(key)
-    if entry is None or entry[0] != stamp:
+    entry: _Rendered | None = memo.get(key)
+    if entry is None or entry.stamp != stamp:
         if entry is None and sum(k.startswith("list:") for k in memo) >= 8:
             for k in [k for k in memo if k.startswith("list:")]:
                 del memo[k]
-        entry = memo[key] = (stamp, {})
-    cache: dict[Any, tuple[tuple[Any, ...], str]] = entry[1]
-    parts = []
+        entry = memo[key] = _Rendered(stamp, names)
+    return entry
+
+
+def list_json(call: Call, table: Table, page: list[Row], names: list[str], count: int) -> JSONText:
+    """The list answer as text, each distinct record rendered once while the account stamp stands still."""
+    entry = _rendered(table, names, call.db.stamp())
+    texts = entry.texts
     try:
-        for row in page:
-            values = tuple(row.values())
-            rid = row.get("clid")
-            hit = cache.get(rid)
-            if hit is None or hit[0] != values:
-                if len(cache) >= RENDERED_MAX:
-                    cache.clear()
-                hit = cache[rid] = (values, php_json(list_record(call, row, names)))
-            parts.append(hit[1])
+        keys = list(map(entry.values, page)) if entry.values is not None else None
+    except KeyError:  # a row without one of the columns (made by hand): no caching
+        keys = None
+    try:
+        if keys is None:
+            parts = [php_json(list_record(call, row, names)) for row in page]
+        else:
+            lookup: Callable[[Any], Any] = texts.get
+            parts = list(map(lookup, keys))  # C-level: no Python step per cached record
+            if None in parts:
+                if len(texts) + len(page) > RENDERED_MAX:
+                    texts.clear()
+                for n, text in enumerate(parts):
+                    if text is None:
+                        parts[n] = texts[keys[n]] = php_json(list_record(call, page[n], names))
     except InvalidUTF8:
         return JSONText("")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
     head = '{"data":[' + ",".join(parts) + "]," if parts else "{"
