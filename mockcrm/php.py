@@ -111,6 +111,8 @@ def strtr(value: Any, pairs: dict[str, str]) -> str:
 
 def strip_tags(s: str) -> str:
     """PHP ``strip_tags`` without allowed tags: a small version of its state machine."""
+    if "<" not in s:
+        return s  # the machine only ever acts on "<"
     out: list[str] = []
     i, n = 0, len(s)
     while i < n:

@@ -40,6 +40,8 @@ def field_clean(s: str) -> str:
 
 def clean_all(s: str) -> str:
     """``clean_all()`` (bank details on add)."""
+    if not s:
+        return s  # most of the 16 bank slots are empty
     s = trim(s).replace('"', "\u201d")
     s = s.replace("\n\r", "").replace("\n", "").replace("\r", "")
     s = s.replace("\t", "&acute;")

@@ -111,7 +111,8 @@ def store_value(column: str, value: Any) -> Any:
         return intval(value)
     text = strval(value)
     # real server: utf8mb3 cannot hold 4-byte characters, each becomes "????" (observed, 03 golden)
-    text = "".join("????" if ord(c) > 0xFFFF else c for c in text)
+    if text and max(text) > "\uffff":
+        text = "".join("????" if ord(c) > 0xFFFF else c for c in text)
     return text[:length] if length else text
 
 
@@ -120,20 +121,28 @@ def store_value(column: str, value: Any) -> Any:
 
 def field_rows(db: Account) -> list[Row]:
     """`field` rows of the client form in PHYSICAL order (client.md §2.2): input1-3 sit first."""
+    return list(_field_config(db)[2])
+
+
+def _field_config(db: Account) -> tuple[list[Row], int, list[Row], dict[Any, Row]]:
+    """(fields list, its length, the client rows in physical order, the first row by name)."""
     fields = db.fields
     hit = _FIELD_ROWS.get(id(fields))
     if hit is not None and hit[0] is fields and hit[1] == len(fields):
-        return list(hit[2])
+        return hit
     rows = sorted([f for f in fields if f.get("fld_tip") == "client"], key=_physical_key)
+    by_name: dict[Any, Row] = {}
+    for f in rows:
+        by_name.setdefault(f.get("fld_name"), f)
     if len(_FIELD_ROWS) > 64:
         _FIELD_ROWS.clear()
-    _FIELD_ROWS[id(fields)] = (fields, len(fields), rows)
-    return list(rows)
+    hit = _FIELD_ROWS[id(fields)] = (fields, len(fields), rows, by_name)
+    return hit
 
 
 #: field configuration is replaced with its account (clone, import), never edited in place:
 #: the sorted client rows are remembered per fields list (every action computes them, some often)
-_FIELD_ROWS: dict[int, tuple[list[Row], int, list[Row]]] = {}
+_FIELD_ROWS: dict[int, tuple[list[Row], int, list[Row], dict[Any, Row]]] = {}
 
 
 def _physical_key(f: Row) -> tuple[bool, int]:
@@ -164,7 +173,7 @@ def allowed_fields(db: Account) -> list[str]:
 
 
 def field_row(db: Account, name: str) -> Row | None:
-    return next((f for f in field_rows(db) if f.get("fld_name") == name), None)
+    return _field_config(db)[3].get(name)
 
 
 # ------------------------------------------------------------------ MySQL comparisons (utf8_general_ci)

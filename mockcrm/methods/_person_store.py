@@ -184,6 +184,8 @@ def mysql_number(v: Any) -> float:
 
 def mb3(s: str) -> str:
     # real server: utf8 (3-byte) columns store every byte of a 4-byte character as "?"
+    if not s or max(s) <= "\uffff":
+        return s
     return "".join("????" if ord(c) > 0xFFFF else c for c in s)
 
 
