@@ -56,6 +56,23 @@ def test_a_row_edited_in_place_is_rendered_again(two_clients: Api, app: Flask) -
     }
 
 
+def test_a_word_search_after_a_hand_edit_and_touch_sees_the_new_text(two_clients: Api, app: Flask) -> None:
+    backend = backend_of(app)
+    assert two_clients("client", "list", fields="clid", word="альфа") == {"data": [{"clid": 1}], "count": 1}
+    backend.accounts[1].table("clientcat").rows[1]["title"] = "Омега, ООО"
+    backend.touch()
+    assert two_clients("client", "list", fields=FIELDS, word="омега") == {
+        "data": [{"clid": 1, "title": "Омега, ООО", "user": "admin@example.com", "iduser": 1}],
+        "count": 1,
+    }
+
+
+def test_a_word_search_sees_an_update_through_the_api(two_clients: Api) -> None:
+    two_clients("client", "list", word="бета")
+    two_clients("client", "update", clid=2, title="ООО Сигма")
+    assert two_clients("client", "list", fields=FIELDS, word="бета") == {"count": 0}
+
+
 def test_looked_up_titles_follow_any_write_action(two_clients: Api, app: Flask) -> None:
     # an action that edits another table in place (as deal change.user does with client owners)
     # must not leave a stale login behind: every write action moves the account stamp, even one

@@ -167,7 +167,7 @@ def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
     except KeyError:
         return None
     kinds = set(map(type, values))
-    if kinds == {str}:
+    if kinds == {str} and data.COLUMNS[column][0] != "int":
         text = "\0".join(values) + "\0"
         if not text.isascii() or text.lower() != text or " \0" in text:
             return None
@@ -242,12 +242,12 @@ def _joined_text(cache: dict[int, _Folded], row: Row) -> str:
 class _SearchText:
     """Every row's folded word columns in one text, to find a word with ``str.find`` (C speed).
 
-    Rebuilt when ``Table.version`` moves (from the per-row texts, which check their own values):
-    the searched columns change through ``Table.update`` only (see ``Table``).
+    Rebuilt when the account stamp moves, from the per-row texts (which check their own values,
+    so a rebuild after a write elsewhere costs a comparison per row, not a fold).
     """
 
-    def __init__(self, table: Table, per_row: dict[int, _Folded]) -> None:
-        self.version = table.version
+    def __init__(self, table: Table, stamp: Any, per_row: dict[int, _Folded]) -> None:
+        self.stamp = stamp
         self.rows = list(table.rows.values())
         texts = [_joined_text(per_row, row) for row in self.rows]
         self.starts: list[int] = []
@@ -269,12 +269,12 @@ class _SearchText:
         return found
 
 
-def _search_text(table: Table) -> _SearchText:
+def _search_text(table: Table, stamp: Any) -> _SearchText:
     memo = table.memo
     per_row: dict[int, _Folded] = memo.setdefault("word.rows", {})
     hit: _SearchText | None = memo.get("word.text")
-    if hit is None or hit.version != table.version or len(hit.rows) != len(table.rows):
-        hit = memo["word.text"] = _SearchText(table, per_row)
+    if hit is None or hit.stamp != stamp or len(hit.rows) != len(table.rows):
+        hit = memo["word.text"] = _SearchText(table, stamp, per_row)
     return hit
 
 
@@ -298,7 +298,7 @@ def _word_pred(word: Any, table: Table) -> Pred:
     return pred
 
 
-def matching_rows(table: Table, preds: list[Pred]) -> list[Row]:
+def matching_rows(table: Table, preds: list[Pred], stamp: Any) -> list[Row]:
     """The rows meeting every predicate, in table order (the WHERE of the list query).
 
     A plain ``word`` search (the first predicate) runs as ``str.find`` over the folded text of
@@ -308,7 +308,7 @@ def matching_rows(table: Table, preds: list[Pred]) -> list[Row]:
     if needle is None:
         match = all_of(preds)
         return [r for r in table if match(r)]
-    found = _search_text(table).rows_with(needle)
+    found = _search_text(table, stamp).rows_with(needle)
     rest = all_of(preds[1:])
     return [r for r in found if rest(r)]
 

@@ -56,7 +56,7 @@ def list_(call: Call) -> Any:
     offset = read.page_offset(call.get("offset"))
     preds = read.list_preds(call)
     table = call.db.table("clientcat", "clid")
-    rows = read.matching_rows(table, preds)
+    rows = read.matching_rows(table, preds, call.db.stamp())
     page = read.sort_rows(call, rows)[offset : offset + read.PAGE]
     if not data.is_yes(call.get("bankinfo")) and not data.is_yes(call.get("uids")):
         return read.list_json(call, table, page, names, len(rows))
