@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the test-facing costs: reset with 1,000 records, in-thread server start,
-per-test fixture overhead (HTTP reset + helper).  Not a test: prints figures.
+cold start of a ``mockcrm serve`` process (both servers) to its first answer, per-test
+fixture overhead (HTTP reset + helper).  Not a test: prints figures.
 
     python bench/control_bench.py [--rounds 200]
 """
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import statistics
+import subprocess
+import sys
 import time
 import urllib.request
 
@@ -26,6 +30,29 @@ def fill(backend: Backend, n: int) -> None:
     account = backend.accounts[1]
     for i in range(n):
         account.tables["clientcat"].insert({"title": f"Клиент {i}", "iduser": "1", "recv": ";" * 15})
+
+
+def cold_start(server: str) -> float:
+    """Seconds from spawning ``mockcrm serve`` to its first answer (polled every 2 ms)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [sys.executable, "-m", "mockcrm", "serve", "--port", str(port), "--server", server, "--quiet"]
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/__mockcrm/health", timeout=5) as r:
+                    r.read()
+                return time.perf_counter() - started
+            except OSError:
+                if proc.poll() is not None or time.perf_counter() - started > 30:
+                    raise SystemExit(f"bench: mockcrm serve --server {server} did not start") from None
+                time.sleep(0.002)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def main() -> None:
@@ -53,6 +80,10 @@ def main() -> None:
         samples.append(time.perf_counter() - t)
         srv.stop()
     results["in-thread server start to first answer"] = ms(samples)
+
+    for server in ("werkzeug", "gunicorn"):
+        samples = [cold_start(server) for _ in range(5)]
+        results[f"cold start: mockcrm serve --server {server} to first answer"] = ms(samples)
 
     with MockCRMServer(Settings(log_requests=False)) as srv:
         handle = ServerHandle(srv.url, srv.backend)
