@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import CRMError, sql_fatal
 from ..php import intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
-from ..wire import Call
+from ..wire import Call, JSONText
 from ._deal_common import (
     COLUMNS,
     FLOAT_COLUMNS,
@@ -25,6 +26,7 @@ from ._deal_common import (
     user_by_login,
     visible_deal,
 )
+from ._deal_listing import page_json, record_builder
 from ._deal_record import (
     bankinfo,
     client_card,
@@ -32,7 +34,6 @@ from ._deal_record import (
     ifields,
     info_record,
     invoices,
-    list_record,
     requested_fields,
     speka,
 )
@@ -140,7 +141,15 @@ def _sort_key(col: str) -> Any:
     return key
 
 
-def list_(call: Call) -> dict[str, Any]:
+def _plain_records(call: Call) -> bool:
+    """Whether the records carry nothing beyond the deal's own fields (no extra blocks, deal.md §5)."""
+    if "yes" in (call.get("bankinfo"), call.get("invoice"), call.get("uids")):
+        return False
+    flt = call.get("filter")
+    return not (isinstance(flt, dict) and "phone" in flt)
+
+
+def list_(call: Call) -> dict[str, Any] | JSONText:
     order = call.get("order")
     order = "datum" if php_empty_str(order) else strval(order)
     order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
@@ -175,15 +184,18 @@ def list_(call: Call) -> dict[str, Any]:
     rows.sort(key=_sort_key(order), reverse=call.get("first") != "old")
     offset = call.get("offset")
     start = intval(offset) * PAGE if php_gt0(offset) else 0
-    fields = requested_fields(call)
-    data = [_list_item(call, d, fields) for d in rows[start : start + PAGE]]
+    page, fields = rows[start : start + PAGE], requested_fields(call)
+    if _plain_records(call):
+        return page_json(call, deals(call), page, fields, len(rows))
+    build = record_builder(call, fields)
+    data = [_list_item(call, d, build) for d in page]
     out: dict[str, Any] = {"data": data} if data else {}
     out["count"] = len(rows)
     return out
 
 
-def _list_item(call: Call, deal: Row, fields: list[str]) -> Any:
-    rec: dict[str, Any] = list_record(call, deal, fields)
+def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:
+    rec: dict[str, Any] = build(deal)
     if call.get("bankinfo") == "yes":
         rec["bankinfo"] = bankinfo(call, deal.get("payer"))
     if call.get("invoice") == "yes":

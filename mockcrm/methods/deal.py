@@ -13,6 +13,10 @@ from . import _deal_change, _deal_dirs, _deal_invoice, _deal_read, _deal_write
 # real server: JSON `"action": true` passes the loose in_array and runs the first case (deal.md §1.3)
 LOOSE_TRUE_ACTION = "fields"
 
+#: actions that change no row dicts in place: they leave the account stamp alone (see Account.stamp),
+#: so the deal list's rendered records survive reads
+READS = frozenset({"fields", "steplist", "direction", "statusclose", "type", "funnel", "list", "info"})
+
 ACTIONS: dict[str, Any] = {
     "fields": _deal_dirs.fields,
     "steplist": _deal_dirs.steplist,
