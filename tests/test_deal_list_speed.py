@@ -7,10 +7,13 @@ from typing import Any
 import pytest
 from conftest import Api
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockcrm.account import Account
 from mockcrm.backend import Backend
 from mockcrm.methods import _deal_listing as listing
+from mockcrm.methods import _deal_read as read
 from mockcrm.methods._deal_record import list_record
 from mockcrm.wire import Call
 
@@ -197,3 +200,41 @@ def test_a_repeated_list_renders_no_record_again(two_deals: Api, monkeypatch: py
     assert len(rendered) == 2
     assert two_deals.raw("deal", "list", fields=FIELDS + ",kol") == first
     assert len(rendered) == 2
+
+
+# ------------------------------------------------------------------ the C-level sort
+
+_values = st.one_of(
+    st.none(),
+    st.sampled_from(["2024-01-10", "2024-01-11", "2025-03-01", "", "b", "B", "b ", "é", "ё", "е"]),
+    st.integers(-3, 3),
+    st.sampled_from(["2", "x", "-1", True]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(_values, max_size=12),
+    column=st.sampled_from(["datum", "title", "iduser", "kol"]),
+    desc=st.booleans(),
+)
+def test_the_plain_sort_orders_rows_like_the_general_one(values: list[object], column: str, desc: bool) -> None:
+    rows = [{"did": n, column: v} for n, v in enumerate(values, 1)]
+    try:
+        general = sorted(rows, key=read._sort_key(column), reverse=desc)
+    except (TypeError, ValueError):
+        general = None  # float() of text: the general sort fails, so must the plain one
+    key = listing.plain_sort_key(rows, column)
+    if key is not None:
+        assert general is not None
+        assert [r["did"] for r in sorted(rows, key=key, reverse=desc)] == [r["did"] for r in general]
+
+
+def test_the_plain_sort_takes_the_usual_orders() -> None:
+    rows = [{"did": n, "datum": f"2024-01-0{n}", "iduser": 9 - n, "title": "Б"} for n in (1, 2, 3)]
+    assert listing.plain_sort_key(rows, "datum") is not None
+    assert listing.plain_sort_key(rows, "iduser") is not None
+    assert listing.plain_sort_key(rows, "title") is None  # needs folding
+    assert listing.plain_sort_key([{"did": 1, "iduser": "10"}, {"did": 2, "iduser": "9"}], "iduser") is None
+    assert listing.plain_sort_key([*rows, {"did": 4, "datum": None}], "datum") is None
+    assert listing.plain_sort_key([*rows, {"did": 4}], "datum") is None

@@ -173,6 +173,30 @@ def record_builder(call: Call, fields: list[str]) -> Callable[[Row], dict[str, A
     return build
 
 
+# ------------------------------------------------------------------ the order
+
+
+def plain_sort_key(rows: list[Row], column: str) -> Callable[[Row], Any] | None:
+    """A C-level sort key ordering ``rows`` as ``_deal_read._sort_key(column)`` does; None if there is none.
+
+    Plain values are ints in an INT column, or ASCII text without capitals or trailing spaces in
+    a text column (dates, most codes): ``ci()`` leaves them as they are, so the value is the key.
+    NULLs, mixed kinds and text that needs folding take the general key.
+    """
+    getter = operator.itemgetter(column)
+    try:
+        values = list(map(getter, rows))
+    except KeyError:
+        return None
+    kinds = set(map(type, values))
+    if column in INT_COLUMNS or column in FLOAT_COLUMNS:
+        return getter if kinds == {int} and column in INT_COLUMNS else None  # numbers, even when text
+    if kinds == {str}:
+        text = "\0".join(values) + "\0"
+        return getter if text.isascii() and text.lower() == text and " \0" not in text else None
+    return None
+
+
 # ------------------------------------------------------------------ rendered records
 
 #: rendered records kept per field list; a cache that grows past this starts over
@@ -210,22 +234,28 @@ def _rendered(table: Table, fields: list[str], stamp: Any) -> _Rendered:
 
 def page_json(call: Call, table: Table, page: list[Row], fields: list[str], count: int) -> JSONText:
     """``{"data": [records], "count": n}`` as text, each distinct record rendered once per account stamp."""
-    build = record_builder(call, fields)
     try:
         if not fields:
             parts = ["[]"] * len(page)  # an empty record prints as an empty PHP array
         else:
-            parts = _texts(_rendered(table, fields, call.db.stamp()), page, build)
+            parts = _texts(_rendered(table, fields, call.db.stamp()), page, lambda: record_builder(call, fields))
     except InvalidUTF8:
         return JSONText("")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
-    head = '{"data":[' + ",".join(parts) + "]," if parts else "{"
-    return JSONText(f'{head}"count":{count}}}')
+    tail = f'"count":{count}}}'
+    if not parts:
+        return JSONText("{" + tail)
+    # the page is ~130 KB of text: glue head and tail to the end parts so that one join copies it
+    parts[0] = '{"data":[' + parts[0]
+    parts[-1] += "]," + tail
+    return JSONText(",".join(parts))
 
 
-def _texts(entry: _Rendered, page: list[Row], build: Callable[[Row], dict[str, Any]]) -> list[str]:
+def _texts(entry: _Rendered, page: list[Row], builder: Callable[[], Callable[[Row], dict[str, Any]]]) -> list[str]:
+    """The page's record texts; ``builder`` makes the record builder, needed only on a miss."""
     try:
         keys = list(map(entry.values, page))
     except KeyError:  # a deal without one of the columns (made by hand): no caching
+        build = builder()
         return [php_json(build(row)) for row in page]
     texts = entry.texts
     lookup: Callable[[Any], Any] = texts.get
@@ -233,6 +263,7 @@ def _texts(entry: _Rendered, page: list[Row], build: Callable[[Row], dict[str, A
     if None in parts:
         if len(texts) + len(page) > RENDERED_MAX:
             texts.clear()
+        build = builder()
         for n, text in enumerate(parts):
             if text is None:
                 parts[n] = texts[keys[n]] = php_json(build(page[n]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +27,7 @@ from ._deal_common import (
     user_by_login,
     visible_deal,
 )
-from ._deal_listing import page_json, record_builder
+from ._deal_listing import page_json, plain_sort_key, record_builder
 from ._deal_record import (
     bankinfo,
     client_card,
@@ -127,6 +128,9 @@ def _date_preds(call: Call) -> list[Any]:
     return preds
 
 
+_did = operator.itemgetter("did")
+
+
 def _sort_key(col: str) -> Any:
     def key(d: Row) -> Any:
         v = d.get(col)
@@ -180,8 +184,11 @@ def list_(call: Call) -> dict[str, Any] | JSONText:
         preds.append(lambda d: intval(d.get("iduser")) in seen)
     preds += _filter_preds(call)
 
-    rows = sorted((d for d in deals(call) if all(p(d) for p in preds)), key=lambda d: d["did"])
-    rows.sort(key=_sort_key(order), reverse=call.get("first") != "old")
+    rows = list(deals(call).rows.values())
+    if preds:
+        rows = [d for d in rows if all(p(d) for p in preds)]
+    rows.sort(key=_did)
+    rows.sort(key=plain_sort_key(rows, order) or _sort_key(order), reverse=call.get("first") != "old")
     offset = call.get("offset")
     start = intval(offset) * PAGE if php_gt0(offset) else 0
     page, fields = rows[start : start + PAGE], requested_fields(call)
