@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import operator
 from typing import Any
 
 from .store import Row, Table
@@ -25,6 +26,9 @@ DATA_TABLES = {
 
 #: roles that see every user of the account (protocol.md §11, get_people)
 SEE_ALL = {"Руководитель организации", "Поддержка продаж", "Руководитель с доступом", "Администратор"}
+
+
+_VERSION = operator.attrgetter("version")
 
 
 def _short(key: str) -> str:
@@ -71,7 +75,7 @@ class Account:
         Writes through ``Table`` bump its version; every API write action and control-plane write
         also calls ``touch``, which covers code that edits row dicts in place.
         """
-        return (self.generation, self.users.version + sum(t.version for t in self.tables.values()))
+        return (self.generation, self.users.version + sum(map(_VERSION, self.tables.values())))
 
     # -- tables -------------------------------------------------------------------
     def table(self, name: str, id_key: str = "id") -> Table:

@@ -85,6 +85,8 @@ class Call:
 def cleaner(value: str) -> str:
     """``Cleaner()`` of the v2 scripts, applied to top-level form strings (protocol.md §3)."""
     value = php.trim(value)
+    if '"' not in value and "'" not in value and "\\n\\r" not in value:
+        return value  # nothing to replace (most values)
     value = value.replace('"', "\u201d")
     value = value.replace("\\n\\r", "")
     return value.replace("'", "&acute;")
@@ -92,6 +94,11 @@ def cleaner(value: str) -> str:
 
 def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
     """Split an urlencoded byte string the way PHP does (``&`` only, ``+`` is a space)."""
+    if b"%" not in raw or not _ENCODED_SEPARATOR.search(raw):
+        # nothing encodes "&" or "=": decoding the whole string first splits at the same places
+        # (and UTF-8 sequences never hold those ASCII bytes), in one call instead of two per pair
+        text = _unquote(raw)
+        return [(name, value) for name, _, value in (c.partition("=") for c in text.split("&") if c)]
     pairs: list[tuple[str, str]] = []
     for chunk in raw.split(b"&"):
         if not chunk:
@@ -99,6 +106,9 @@ def decode_pairs(raw: bytes) -> list[tuple[str, str]]:
         name, _, value = chunk.partition(b"=")
         pairs.append((_unquote(name), _unquote(value)))
     return pairs
+
+
+_ENCODED_SEPARATOR = re.compile(rb"%(26|3[dD])")
 
 
 def _unquote(b: bytes) -> str:
@@ -115,6 +125,8 @@ def _raw_header(request: Request, *names: str) -> str | None:
     Servers that keep the client's spelling put the raw list in the environ; elsewhere (the
     test client, other WSGI servers) names are matched case-insensitively, as under PHP-FPM.
     """
+    if names[0] == "Content-Type" and not request.environ.get("CONTENT_TYPE"):
+        return None  # the server fills CONTENT_TYPE from the header in any spelling: there is none
     raw: Iterable[tuple[str, str]] | None = request.environ.get(RAW_HEADERS_KEY)
     if raw is None:
         value = request.headers.get(names[0])
@@ -348,13 +360,14 @@ def api_response(body: str | bytes) -> ApiAnswer:
     return ApiAnswer(body)
 
 
-class JSONText(str):
-    """A result that is already its body: what ``php_json`` gives for it (e.g. from cached records)."""
+class JSONBytes(bytes):
+    """A result that is already its body: what ``php_json`` gives for it, as UTF-8 (big answers
+    put together from cached record fragments)."""
 
 
-def render_body(result: Any) -> str:
-    """An action's result → the body text."""
-    if type(result) is JSONText:
+def render_body(result: Any) -> str | bytes:
+    """An action's result → the body."""
+    if type(result) is JSONBytes:
         return result
     try:
         return php_json(result)

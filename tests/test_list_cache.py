@@ -162,3 +162,21 @@ def test_the_plain_sort_takes_the_usual_orders() -> None:
     assert read.sorted_plain(rows, "date_create", True) == [rows[2], rows[1], rows[0]]
     assert read.sorted_plain(rows, "head_clid", False) == [rows[2], rows[1], rows[0]]
     assert read.sorted_plain([*rows, {"clid": 4, "date_create": None, "head_clid": 0}], "date_create", True) is None
+
+
+@pytest.mark.parametrize(
+    "owners",
+    [
+        ["1", "2", None, "1abc", "", " 1", "0", 1, 2.0, True, "x", "3"],
+        [None, None],
+        [],
+    ],
+)
+def test_the_bulk_visibility_filter_keeps_the_rows_the_row_test_keeps(owners: list[object]) -> None:
+    rows = [{"clid": n, "iduser": owner} for n, owner in enumerate(owners)]
+    row_test = read._visible_pred({1, 0})
+    expected = [r for r in rows if row_test(r)]
+    assert read._visible_pred({1, 0}).filter_rows(rows) == expected  # type: ignore[attr-defined]
+    # a row without the column at all (made by hand) sends the filter row by row
+    with_missing = [*rows, {"clid": 99}]
+    assert read._visible_pred({1, 0}).filter_rows(with_missing) == expected  # type: ignore[attr-defined]

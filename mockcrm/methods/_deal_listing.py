@@ -15,7 +15,7 @@ from typing import Any
 
 from ..php import intval, strval
 from ..store import Row, Table
-from ..wire import Call, InvalidUTF8, JSONText, php_json
+from ..wire import Call, InvalidUTF8, JSONBytes, php_json
 from ._deal_common import FLOAT_COLUMNS, INT_COLUMNS
 
 Step = Callable[[Row, dict[str, Any]], None]
@@ -217,7 +217,7 @@ class _Rendered:
     def __init__(self, stamp: Any, fields: list[str]) -> None:
         self.stamp = stamp
         self.values = operator.itemgetter(*[SOURCE_COLUMNS.get(f, f) for f in fields])
-        self.texts: dict[Any, str] = {}
+        self.texts: dict[Any, bytes] = {}
 
 
 def _rendered(table: Table, fields: list[str], stamp: Any) -> _Rendered:
@@ -232,39 +232,39 @@ def _rendered(table: Table, fields: list[str], stamp: Any) -> _Rendered:
     return entry
 
 
-def page_json(call: Call, table: Table, page: list[Row], fields: list[str], count: int) -> JSONText:
-    """``{"data": [records], "count": n}`` as text, each distinct record rendered once per account stamp."""
+def page_json(call: Call, table: Table, page: list[Row], fields: list[str], count: int) -> JSONBytes:
+    """``{"data": [records], "count": n}`` as UTF-8, each distinct record rendered once per account stamp."""
     try:
         if not fields:
-            parts = ["[]"] * len(page)  # an empty record prints as an empty PHP array
+            parts = [b"[]"] * len(page)  # an empty record prints as an empty PHP array
         else:
             parts = _texts(_rendered(table, fields, call.db.stamp()), page, lambda: record_builder(call, fields))
     except InvalidUTF8:
-        return JSONText("")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
-    tail = f'"count":{count}}}'
+        return JSONBytes(b"")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
+    tail = b'"count":%d}' % count
     if not parts:
-        return JSONText("{" + tail)
-    # the page is ~130 KB of text: glue head and tail to the end parts so that one join copies it
-    parts[0] = '{"data":[' + parts[0]
-    parts[-1] += "]," + tail
-    return JSONText(",".join(parts))
+        return JSONBytes(b"{" + tail)
+    # the page is ~130 KB: glue head and tail to the end parts so that one join copies it
+    parts[0] = b'{"data":[' + parts[0]
+    parts[-1] += b"]," + tail
+    return JSONBytes(b",".join(parts))
 
 
-def _texts(entry: _Rendered, page: list[Row], builder: Callable[[], Callable[[Row], dict[str, Any]]]) -> list[str]:
+def _texts(entry: _Rendered, page: list[Row], builder: Callable[[], Callable[[Row], dict[str, Any]]]) -> list[bytes]:
     """The page's record texts; ``builder`` makes the record builder, needed only on a miss."""
     try:
         keys = list(map(entry.values, page))
     except KeyError:  # a deal without one of the columns (made by hand): no caching
         build = builder()
-        return [php_json(build(row)) for row in page]
+        return [php_json(build(row)).encode("utf-8") for row in page]
     texts = entry.texts
     lookup: Callable[[Any], Any] = texts.get
-    parts: list[str] = list(map(lookup, keys))  # C-level: no Python step per cached record
+    parts: list[bytes] = list(map(lookup, keys))  # C-level: no Python step per cached record
     if None in parts:
         if len(texts) + len(page) > RENDERED_MAX:
             texts.clear()
         build = builder()
         for n, text in enumerate(parts):
             if text is None:
-                parts[n] = texts[keys[n]] = php_json(build(page[n]))
+                parts[n] = texts[keys[n]] = php_json(build(page[n])).encode("utf-8")  # valid UTF-8
     return parts

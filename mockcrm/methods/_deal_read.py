@@ -11,7 +11,7 @@ from ..errors import CRMError, sql_fatal
 from ..php import intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
-from ..wire import Call, JSONText
+from ..wire import Call, JSONBytes
 from ._deal_common import (
     COLUMNS,
     FLOAT_COLUMNS,
@@ -153,7 +153,7 @@ def _plain_records(call: Call) -> bool:
     return not (isinstance(flt, dict) and "phone" in flt)
 
 
-def list_(call: Call) -> dict[str, Any] | JSONText:
+def list_(call: Call) -> dict[str, Any] | JSONBytes:
     order = call.get("order")
     order = "datum" if php_empty_str(order) else strval(order)
     order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
