@@ -213,8 +213,7 @@ _PHONE_PUNCT = re.compile(r"[+() -]")
 #: the columns `word` searches; the phone without its punctuation (client.md §6.1)
 WORD_COLUMNS = ("phone", "title", "des", "mail_url", "site_url", "address")
 _word_columns = operator.itemgetter(*WORD_COLUMNS)
-_Folded = tuple[tuple[Any, ...], str]
-#: one text for the whole table: each row's folded word columns joined by NUL, rows joined by SOH
+#: one text per block of rows: each row's folded word columns joined by NUL, rows joined by SOH
 _COLUMN_SEP, _ROW_SEP = "\0", "\1"
 
 
@@ -223,20 +222,30 @@ def _folded_values(raw: tuple[Any, ...]) -> list[str | None]:
     return [None if v is None else data.fold(strval(v)) for v in (phone, *raw[1:])]
 
 
-def _joined_text(cache: dict[int, _Folded], row: Row) -> str:
-    """The row's folded word columns joined by NUL, from the per-row cache when still current."""
+def _joined(raw: tuple[Any, ...]) -> str:
+    """A row's searched column values → their folded texts joined by NUL."""
+    return _COLUMN_SEP.join(v for v in _folded_values(raw) if v is not None)
+
+
+def _row_texts(rows: list[Row], known: dict[tuple[Any, ...], str]) -> list[str]:
+    """Each row's joined folded text; ``known`` keeps them by the searched values (text or NULL
+    only: other kinds are folded every time), so only new or changed rows are folded."""
     try:
-        raw = _word_columns(row)
-    except KeyError:
-        raw = tuple(row.get(c) for c in WORD_COLUMNS)
-    rid = row.get("clid")
-    hit = cache.get(rid) if type(rid) is int else None
-    if hit is not None and hit[0] == raw:
-        return hit[1]
-    text = _COLUMN_SEP.join(v for v in _folded_values(raw) if v is not None)
-    if type(rid) is int and all(v is None or type(v) is str for v in raw):
-        cache[rid] = (raw, text)  # text only: "0" == 0 would not tell a changed value apart
-    return text
+        raws = list(map(_word_columns, rows))
+    except KeyError:  # a row without one of the columns (made by hand)
+        raws = [tuple(row.get(c) for c in WORD_COLUMNS) for row in rows]
+    lookup: Callable[[Any], Any] = known.get
+    texts: list[Any] = list(map(lookup, raws))  # C-level: no Python step per known row
+    if None in texts:
+        if len(known) > 2 * len(rows) + 1024:
+            known.clear()  # mostly values no row holds any more
+        for n, text in enumerate(texts):
+            if text is None:
+                raw = raws[n]
+                texts[n] = _joined(raw)
+                if all(v is None or type(v) is str for v in raw):
+                    known[raw] = texts[n]
+    return texts
 
 
 class _SearchText:
@@ -244,16 +253,15 @@ class _SearchText:
 
     A word is looked for in each block's joined text first (``in``), then row by row inside the
     blocks that have it (``map``/``compress``): no Python step per row or per match.  Rebuilt
-    when the account stamp moves, from the per-row texts (which check their own values, so a
-    rebuild after a write elsewhere costs a comparison per row, not a fold).
+    when the account stamp moves, from the texts kept by value (see ``_row_texts``).
     """
 
     BLOCK = 64
 
-    def __init__(self, table: Table, stamp: Any, per_row: dict[int, _Folded]) -> None:
+    def __init__(self, table: Table, stamp: Any, known: dict[tuple[Any, ...], str]) -> None:
         self.stamp = stamp
         self.rows = list(table.rows.values())
-        self.texts = [_joined_text(per_row, row) for row in self.rows]
+        self.texts = _row_texts(self.rows, known)
         n = self.BLOCK
         self.blocks = [_ROW_SEP.join(self.texts[i : i + n]) for i in range(0, len(self.texts), n)]
 
@@ -273,10 +281,10 @@ class _SearchText:
 
 def _search_text(table: Table, stamp: Any) -> _SearchText:
     memo = table.memo
-    per_row: dict[int, _Folded] = memo.setdefault("word.rows", {})
+    known: dict[tuple[Any, ...], str] = memo.setdefault("word.known", {})
     hit: _SearchText | None = memo.get("word.text")
     if hit is None or hit.stamp != stamp or len(hit.rows) != len(table.rows):
-        hit = memo["word.text"] = _SearchText(table, stamp, per_row)
+        hit = memo["word.text"] = _SearchText(table, stamp, known)
     return hit
 
 
