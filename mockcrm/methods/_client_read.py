@@ -155,15 +155,15 @@ def sorted_general(rows: list[Row], items: list[tuple[str, bool]]) -> list[Row]:
 
 
 def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
-    """``sort_rows`` for one column whose values need no folding, with C-level keys; else None.
+    """``sort_rows`` for one column whose values need no folding, keyed in C; else None.
 
-    Plain values are ints, or ASCII text without capitals or trailing spaces (dates, most codes):
-    their sort key is the value itself.  Decorating with the row position (negated when
-    descending) keeps equal values in table order, as the stable sort does.
+    Plain values are ints in an int column, or ASCII text without capitals or trailing spaces in
+    a text column (dates, most codes): their sort key is the value itself, so ``itemgetter`` is
+    the key and Python's stable sort (stable with ``reverse`` too) keeps ties in table order.
     """
+    getter = operator.itemgetter(column)
     try:
-        values = list(map(operator.itemgetter(column), rows))
-        ids = list(map(operator.itemgetter("clid"), rows))
+        values = list(map(getter, rows))
     except KeyError:
         return None
     kinds = set(map(type, values))
@@ -173,17 +173,13 @@ def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
             return None
     elif kinds != {int} or data.COLUMNS[column][0] != "int":
         return None  # NULLs, mixed kinds, ints in a text column: the general rules
-    positions = range(len(rows))
     if desc and column in STAMPED:
-        if set(map(type, ids)) != {int}:
+        by_id = operator.itemgetter("clid")
+        if set(map(type, map(by_id, rows))) != {int}:
             return None
         # deliberate: same-second stamps sort newest row first (see sort_rows)
-        order = sorted(zip(values, ids, positions, strict=True), reverse=True)
-    elif desc:
-        order = sorted(zip(values, map(operator.neg, positions), positions, strict=True), reverse=True)
-    else:
-        order = sorted(zip(values, positions, positions, strict=True))
-    return list(map(rows.__getitem__, map(operator.itemgetter(2), order)))
+        rows = sorted(rows, key=by_id, reverse=True)
+    return sorted(rows, key=getter, reverse=desc)
 
 
 # ------------------------------------------------------------------ WHERE
