@@ -56,3 +56,19 @@ class Api:
 @pytest.fixture
 def api(client: FlaskClient) -> Api:
     return Api(client)
+
+
+@pytest.fixture
+def rendered_records(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every list record rendered to JSON (by ``mockcrm.records``) while the test runs."""
+    from mockcrm import records
+
+    rendered: list[object] = []
+    real = records.php_json
+
+    def counting(value: object) -> str:
+        rendered.append(value)
+        return real(value)
+
+    monkeypatch.setattr(records, "php_json", counting)
+    return rendered

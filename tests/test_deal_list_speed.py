@@ -10,6 +10,7 @@ from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mockcrm import records
 from mockcrm.account import Account
 from mockcrm.backend import Backend
 from mockcrm.methods import _deal_listing as listing
@@ -147,7 +148,7 @@ def test_many_field_lists_keep_the_cache_bounded(two_deals: Api, app: Flask) -> 
     memo = account_of(app).table("dogovor").memo
     for n in range(20):
         two_deals("deal", "list", fields="did," + ",".join(["title", "kol", "step", "tip", "close"][: n % 5 + 1]) * n)
-    assert sum(key.startswith("list:") for key in memo) <= listing.FIELD_LISTS_MAX
+    assert sum(key.startswith("list:") for key in memo) <= records.FIELD_LISTS_MAX
 
 
 def test_a_deal_without_a_printed_column_is_not_cached_but_printed(two_deals: Api, app: Flask) -> None:
@@ -187,19 +188,11 @@ def test_the_compiled_builder_prints_what_list_record_prints(two_deals: Api, app
     assert list(got.items()) == list(want.items())  # key order too
 
 
-def test_a_repeated_list_renders_no_record_again(two_deals: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    rendered: list[object] = []
-
-    def counting(value: object) -> str:
-        rendered.append(value)
-        return real(value)
-
-    real = listing.php_json
-    monkeypatch.setattr(listing, "php_json", counting)
+def test_a_repeated_list_renders_no_record_again(two_deals: Api, rendered_records: list[object]) -> None:
     first = two_deals.raw("deal", "list", fields=FIELDS + ",kol")  # a field list not listed yet
-    assert len(rendered) == 2
+    assert len(rendered_records) == 2
     assert two_deals.raw("deal", "list", fields=FIELDS + ",kol") == first
-    assert len(rendered) == 2
+    assert len(rendered_records) == 2
 
 
 # ------------------------------------------------------------------ the C-level sort

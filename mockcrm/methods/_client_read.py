@@ -9,10 +9,12 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..collation import plain_sort_key
 from ..errors import Fatal, sql_fatal, sql_syntax_fatal
 from ..php import intval, is_numeric, php_float_str, strval
+from ..records import page_body
 from ..sanitize import untag
-from ..wire import InvalidUTF8, JSONBytes, cleaner, php_json
+from ..wire import JSONBytes, cleaner
 from . import _client_data as data
 from ._client_dates import card_date, mysql_datetime
 
@@ -155,31 +157,18 @@ def sorted_general(rows: list[Row], items: list[tuple[str, bool]]) -> list[Row]:
 
 
 def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
-    """``sort_rows`` for one column whose values need no folding, keyed in C; else None.
-
-    Plain values are ints in an int column, or ASCII text without capitals or trailing spaces in
-    a text column (dates, most codes): their sort key is the value itself, so ``itemgetter`` is
-    the key and Python's stable sort (stable with ``reverse`` too) keeps ties in table order.
-    """
-    getter = operator.itemgetter(column)
-    try:
-        values = list(map(getter, rows))
-    except KeyError:
+    """``sort_rows`` for one column whose values are their own sort keys (see ``plain_sort_key``):
+    C-keyed stable sorts (stable with ``reverse`` too, so ties keep table order); else None."""
+    key = plain_sort_key(rows, column, data.COLUMNS[column][0] == "int")
+    if key is None:
         return None
-    kinds = set(map(type, values))
-    if kinds == {str} and data.COLUMNS[column][0] != "int":
-        text = "\0".join(values) + "\0"
-        if not text.isascii() or text.lower() != text or " \0" in text:
-            return None
-    elif kinds != {int} or data.COLUMNS[column][0] != "int":
-        return None  # NULLs, mixed kinds, ints in a text column: the general rules
     if desc and column in STAMPED:
-        by_id = operator.itemgetter("clid")
-        if set(map(type, map(by_id, rows))) != {int}:
+        by_id = plain_sort_key(rows, "clid", True)
+        if by_id is None:
             return None
         # deliberate: same-second stamps sort newest row first (see sort_rows)
         rows = sorted(rows, key=by_id, reverse=True)
-    return sorted(rows, key=getter, reverse=desc)
+    return sorted(rows, key=key, reverse=desc)
 
 
 # ------------------------------------------------------------------ WHERE
@@ -446,65 +435,11 @@ def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
     return out
 
 
-#: rendered records kept per field list; a cache that grows past this starts over
-RENDERED_MAX = 4096
-
-
-class _Rendered:
-    """Record texts for one field list, valid for one account stamp, keyed by the rendered values.
-
-    A record is a function of the values of its fields and of what it looks up elsewhere
-    (titles, logins); the stamp covers the lookups and the key covers the values, so a row a
-    test edits in place is rendered again.  (Python equality is the test: only a hand-made
-    swap of 1 for True in a text column would go unnoticed.)
-    """
-
-    def __init__(self, stamp: Any, names: list[str]) -> None:
-        self.stamp = stamp
-        self.values = operator.itemgetter(*names) if names else None
-        self.texts: dict[Any, bytes] = {}
-
-
-def _rendered(table: Table, names: list[str], stamp: Any) -> _Rendered:
-    key = "list:" + ",".join(names)
-    memo = table.memo
-    entry: _Rendered | None = memo.get(key)
-    if entry is None or entry.stamp != stamp:
-        if entry is None and sum(k.startswith("list:") for k in memo) >= 8:
-            for k in [k for k in memo if k.startswith("list:")]:
-                del memo[k]
-        entry = memo[key] = _Rendered(stamp, names)
-    return entry
-
-
 def list_json(call: Call, table: Table, page: list[Row], names: list[str], count: int) -> JSONBytes:
     """The list answer, each distinct record rendered once while the account stamp stands still."""
-    entry = _rendered(table, names, call.db.stamp())
-    texts = entry.texts
-    try:
-        keys = list(map(entry.values, page)) if entry.values is not None else None
-    except KeyError:  # a row without one of the columns (made by hand): no caching
-        keys = None
-    try:
-        if keys is None:
-            parts = [_record_bytes(call, row, names) for row in page]
-        else:
-            lookup: Callable[[Any], Any] = texts.get
-            parts = list(map(lookup, keys))  # C-level: no Python step per cached record
-            if None in parts:
-                if len(texts) + len(page) > RENDERED_MAX:
-                    texts.clear()
-                for n, text in enumerate(parts):
-                    if text is None:
-                        parts[n] = texts[keys[n]] = _record_bytes(call, page[n], names)
-    except InvalidUTF8:
-        return JSONBytes(b"")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
-    head = b'{"data":[' + b",".join(parts) + b"]," if parts else b"{"
-    return JSONBytes(head + b'"count":%d}' % count)
-
-
-def _record_bytes(call: Call, row: Row, names: list[str]) -> bytes:
-    return php_json(list_record(call, row, names)).encode("utf-8")  # php_json's text is valid UTF-8
+    return page_body(
+        table, call.db.stamp(), names, names, page, count, lambda: lambda row: list_record(call, row, names)
+    )
 
 
 def uids_of(call: Call, clid: int) -> list[dict[str, Any]]:

@@ -9,13 +9,14 @@ is the same dict, key for key (``test_deal_list_speed`` compares the two builder
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
+from .. import collation
 from ..php import intval, strval
+from ..records import page_body
 from ..store import Row, Table
-from ..wire import Call, InvalidUTF8, JSONBytes, php_json
+from ..wire import Call, JSONBytes
 from ._deal_common import FLOAT_COLUMNS, INT_COLUMNS
 
 Step = Callable[[Row, dict[str, Any]], None]
@@ -179,92 +180,18 @@ def record_builder(call: Call, fields: list[str]) -> Callable[[Row], dict[str, A
 def plain_sort_key(rows: list[Row], column: str) -> Callable[[Row], Any] | None:
     """A C-level sort key ordering ``rows`` as ``_deal_read._sort_key(column)`` does; None if there is none.
 
-    Plain values are ints in an INT column, or ASCII text without capitals or trailing spaces in
-    a text column (dates, most codes): ``ci()`` leaves them as they are, so the value is the key.
-    NULLs, mixed kinds and text that needs folding take the general key.
+    ``ci()`` leaves plain values as they are (see ``collation.plain_sort_key``); FLOAT columns
+    always take the general key.
     """
-    getter = operator.itemgetter(column)
-    try:
-        values = list(map(getter, rows))
-    except KeyError:
+    if column in FLOAT_COLUMNS:
         return None
-    kinds = set(map(type, values))
-    if column in INT_COLUMNS or column in FLOAT_COLUMNS:
-        return getter if kinds == {int} and column in INT_COLUMNS else None  # numbers, even when text
-    if kinds == {str}:
-        text = "\0".join(values) + "\0"
-        return getter if text.isascii() and text.lower() == text and " \0" not in text else None
-    return None
+    return collation.plain_sort_key(rows, column, column in INT_COLUMNS)
 
 
-# ------------------------------------------------------------------ rendered records
-
-#: rendered records kept per field list; a cache that grows past this starts over
-RENDERED_MAX = 4096
-#: field lists kept at once in the ``dogovor`` memo
-FIELD_LISTS_MAX = 8
-
-
-class _Rendered:
-    """Record texts for one field list, valid for one account stamp, keyed by the deal's values.
-
-    A record is a function of the deal's columns it prints and of what it looks up elsewhere
-    (client titles, logins, directory titles); the stamp covers the lookups, the key covers the
-    values, so a deal a test edits in place is rendered again.  (Python equality is the test:
-    only a hand-made swap of 1 for True in a text column would go unnoticed.)
-    """
-
-    def __init__(self, stamp: Any, fields: list[str]) -> None:
-        self.stamp = stamp
-        self.values = operator.itemgetter(*[SOURCE_COLUMNS.get(f, f) for f in fields])
-        self.texts: dict[Any, bytes] = {}
-
-
-def _rendered(table: Table, fields: list[str], stamp: Any) -> _Rendered:
-    key = "list:" + ",".join(fields)
-    memo = table.memo
-    entry: _Rendered | None = memo.get(key)
-    if entry is None or entry.stamp != stamp:
-        if entry is None and sum(k.startswith("list:") for k in memo) >= FIELD_LISTS_MAX:
-            for k in [k for k in memo if k.startswith("list:")]:
-                del memo[k]
-        entry = memo[key] = _Rendered(stamp, fields)
-    return entry
+# ------------------------------------------------------------------ the page
 
 
 def page_json(call: Call, table: Table, page: list[Row], fields: list[str], count: int) -> JSONBytes:
     """``{"data": [records], "count": n}`` as UTF-8, each distinct record rendered once per account stamp."""
-    try:
-        if not fields:
-            parts = [b"[]"] * len(page)  # an empty record prints as an empty PHP array
-        else:
-            parts = _texts(_rendered(table, fields, call.db.stamp()), page, lambda: record_builder(call, fields))
-    except InvalidUTF8:
-        return JSONBytes(b"")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
-    tail = b'"count":%d}' % count
-    if not parts:
-        return JSONBytes(b"{" + tail)
-    # the page is ~130 KB: glue head and tail to the end parts so that one join copies it
-    parts[0] = b'{"data":[' + parts[0]
-    parts[-1] += b"]," + tail
-    return JSONBytes(b",".join(parts))
-
-
-def _texts(entry: _Rendered, page: list[Row], builder: Callable[[], Callable[[Row], dict[str, Any]]]) -> list[bytes]:
-    """The page's record texts; ``builder`` makes the record builder, needed only on a miss."""
-    try:
-        keys = list(map(entry.values, page))
-    except KeyError:  # a deal without one of the columns (made by hand): no caching
-        build = builder()
-        return [php_json(build(row)).encode("utf-8") for row in page]
-    texts = entry.texts
-    lookup: Callable[[Any], Any] = texts.get
-    parts: list[bytes] = list(map(lookup, keys))  # C-level: no Python step per cached record
-    if None in parts:
-        if len(texts) + len(page) > RENDERED_MAX:
-            texts.clear()
-        build = builder()
-        for n, text in enumerate(parts):
-            if text is None:
-                parts[n] = texts[keys[n]] = php_json(build(page[n])).encode("utf-8")  # valid UTF-8
-    return parts
+    columns = [SOURCE_COLUMNS.get(f, f) for f in fields]
+    return page_body(table, call.db.stamp(), fields, columns, page, count, lambda: record_builder(call, fields))
