@@ -222,6 +222,8 @@ def ci_eq(stored: Any, value: Any) -> bool:
 
 def sql_unescape(s: str) -> str:
     """A value pasted into a MySQL string literal: backslash escapes are resolved (\\% and \\_ stay)."""
+    if "\\" not in s:
+        return s
     out: list[str] = []
     i = 0
     while i < len(s):

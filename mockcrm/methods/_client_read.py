@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import operator
@@ -82,6 +83,11 @@ def _order_items(call: Call) -> list[tuple[str, bool]]:
     if text == "date_change":
         text = "date_edit"
     desc_default = not (call.get("first") is True or call.get("first") == "old")
+    return list(_parse_order(text, desc_default))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_order(text: str, desc_default: bool) -> tuple[tuple[str, bool], ...]:
     items: list[tuple[str, bool]] = []
     chunks = [c.strip() for c in text.split(",")]
     for n, chunk in enumerate(chunks):
@@ -98,7 +104,7 @@ def _order_items(call: Call) -> list[tuple[str, bool]]:
             items.append((name, words[1].upper() == "DESC"))
         else:
             items.append((name, desc_default if last else False))
-    return items
+    return tuple(items)
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
