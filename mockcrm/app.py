@@ -184,6 +184,9 @@ def _body_limit(limit: int) -> Any:
 
     def guard(request: Request) -> Response | None:
         # only the API path calls this: the control plane takes big states (state/import)
+        environ = request.environ
+        if not environ.get("CONTENT_LENGTH") and not environ.get("wsgi.input_terminated"):
+            return None  # no body (most API calls are GET)
         size = request.content_length
         if size is not None:
             return too_large(size) if size > limit else None

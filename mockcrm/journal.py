@@ -12,7 +12,13 @@ MASK = "***"
 
 def mask_params(params: dict[str, Any]) -> dict[str, Any]:
     """The params without secrets: the apikey is masked wherever it sits at the top level."""
-    return {k: (MASK if k.lower() == "apikey" else v) for k, v in params.items()}
+    out = dict(params)
+    if "apikey" in out:
+        out["apikey"] = MASK
+    if "apikey" in "\0".join([str(k) for k in params if k != "apikey"]).lower():
+        # another spelling (APIKEY=...) or a longer name holding it: the names one by one
+        out = {k: (MASK if str(k).lower() == "apikey" else v) for k, v in params.items()}
+    return out
 
 
 @dataclass

@@ -184,3 +184,12 @@ def test_the_bulk_visibility_filter_keeps_the_rows_the_row_test_keeps(owners: li
     # a row without the column at all (made by hand) sends the filter row by row
     with_missing = [*rows, {"clid": 99}]
     assert read._visible_pred({1, 0}).filter_rows(with_missing) == expected  # type: ignore[attr-defined]
+
+
+def test_words_searched_again_are_kept_but_bounded(two_clients: Api, app: Flask) -> None:
+    for n in range(40):
+        assert two_clients("client", "list", fields="clid", word=f"слово{n}") == {"count": 0}
+    assert two_clients("client", "list", fields="clid", word="альфа") == {"data": [{"clid": 1}], "count": 1}
+    assert two_clients("client", "list", fields="clid", word="альфа") == {"data": [{"clid": 1}], "count": 1}
+    text = backend_of(app).accounts[1].table("clientcat").memo["word.text"]
+    assert len(text.found) <= text.WORDS

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from mockcrm import MockCRMServer, Settings, create_app
+from mockcrm.journal import mask_params
 from tests.conftest import ADMIN, APIKEY
 
 WRONG = "Wr0ngKeyThatMustNotLeak"
@@ -140,3 +141,18 @@ def test_outside_docker_the_server_binds_loopback_only() -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("params", "masked"),
+    [
+        ({"action": "info", "apikey": "s", "login": "a"}, {"action": "info", "apikey": "***", "login": "a"}),
+        ({"ApiKey": "s"}, {"ApiKey": "***"}),
+        ({"APIKEY": "s", "apikey": "t"}, {"APIKEY": "***", "apikey": "***"}),
+        ({"xapikey": "s", "apikey": "t"}, {"xapikey": "s", "apikey": "***"}),
+        ({"action": "list"}, {"action": "list"}),
+        ({}, {}),
+    ],
+)
+def test_the_journal_masks_every_spelling_of_apikey(params: dict[str, object], masked: dict[str, object]) -> None:
+    assert mask_params(params) == masked

@@ -56,10 +56,11 @@ def list_(call: Call) -> Any:
     offset = read.page_offset(call.get("offset"))
     preds = read.list_preds(call)
     table = call.db.table("clientcat", "clid")
-    rows = read.matching_rows(table, preds, call.db.stamp())
+    stamp = call.db.stamp()  # after list_preds: a filter may have added a source (client.md §6.1)
+    rows = read.matching_rows(table, preds, stamp)
     page = read.sort_rows(call, rows)[offset : offset + read.PAGE]
     if not data.is_yes(call.get("bankinfo")) and not data.is_yes(call.get("uids")):
-        return read.list_json(call, table, page, names, len(rows))
+        return read.list_json(call, table, page, names, len(rows), stamp)
     out: dict[str, Any] = {}
     for row in page:
         record = read.list_record(call, row, names)
