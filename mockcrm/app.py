@@ -87,17 +87,54 @@ class ApiFront:
             return self.flask_wsgi(environ, start_response)
         started = time.perf_counter()
         request = Request(environ)
-        action: Any = None
         response = self.too_large(request)
-        if response is None:
-            self.backend.request_started()
-            try:
-                response, action = endpoint(self.backend, request, path[len(API_PREFIX) :], started)
-            finally:
-                self.backend.request_done()
-        if self.settings.log_requests:
-            _log_line(request, response, action, started)
-        return response(environ, start_response)
+        if response is not None:
+            return response(environ, start_response)
+        backend = self.backend
+        backend.request_started()
+        try:
+            response, action = endpoint(backend, request, path[len(API_PREFIX) :], started)
+            if self.settings.log_requests:
+                _log_line(request, response, action, started)
+            body = response(environ, start_response)
+        except BaseException:
+            backend.request_done()
+            raise
+        # in flight until the server has sent the answer: a clean stop waits for that
+        return _DoneWhenSent(body, backend.request_done)
+
+
+class _DoneWhenSent:
+    """An answer's body that calls ``done`` once the server has written it.
+
+    A WSGI server asks for the next chunk only after writing the last one, so running out of
+    chunks means "sent"; ``close`` (a server that stops early) counts as well.  A test client
+    that reads the body ends it the same way.
+    """
+
+    __slots__ = ("body", "done")
+
+    def __init__(self, body: Any, done: Any) -> None:
+        self.body, self.done = body, done
+
+    def __iter__(self) -> Any:
+        try:
+            yield from self.body
+        finally:
+            self._finish()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        done, self.done = self.done, None
+        if done is not None:
+            done()
 
 
 def endpoint(backend: Backend, request: Request, name: str, started: float) -> tuple[Answer, Any]:

@@ -117,3 +117,29 @@ def test_sigterm_under_load_stops_within_2_s_and_the_state_file_is_atomic(tmp_pa
     assert final >= clients + before
     assert seen and set(seen) <= {clients, final}  # every read parsed: the old state or the new one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp file left behind
+
+
+def test_an_api_request_stays_in_flight_until_its_answer_is_sent() -> None:
+    # a clean stop waits for in-flight requests; one must not count as done before its bytes
+    # are out, or the process could exit between the two (seen once in CI)
+    from mockcrm import Settings, create_app
+
+    app = create_app(Settings(log_requests=False))
+    backend = app.extensions["mockcrm"]
+    query = urllib.parse.urlencode({"action": "fields", "login": ADMIN, "apikey": APIKEY})
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/developer/v2/client",
+        "QUERY_STRING": query,
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http",
+    }
+    body = app(environ, lambda status, headers: None)
+    assert backend.inflight == 1  # answered, not yet sent
+    chunks = iter(body)
+    first = next(chunks)
+    assert first.startswith(b'{"data":{"clid":') and backend.inflight == 1  # handed to the server
+    assert list(chunks) == [] and backend.inflight == 0  # the server asked for more: it was written
+    body.close()
+    assert backend.inflight == 0  # closing after that changes nothing
