@@ -6,6 +6,7 @@ import json
 
 import pytest
 from conftest import MANAGER, Api
+from flask import Flask
 
 NOT_VISIBLE = {
     "result": "Error",
@@ -226,3 +227,28 @@ def test_events_carry_the_fire_site_args(api: Api, app: object) -> None:
         ["client.edit", {"clid": 1, "autor": 1, "user": 0, "newparam": {"address": "Пермь"}}],
         ["client.delete", {"clid": 1, "autor": 1}],
     ]
+
+
+def test_list_names_each_main_contact_by_its_id(api: Api, app: Flask) -> None:
+    # with "pid" switched on, every record looks its contact up: by id, not by a table scan
+    account = app.extensions["mockcrm"].accounts[1]
+    for f in account.fields:
+        if f.get("fld_tip") == "client" and f.get("fld_name") == "pid":
+            f["fld_on"] = "yes"
+    people = account.table("personcat", "pid")
+    for n in range(300):
+        people.insert({"person": f"Иванов{n + 1} Иван Иванович", "clid": 0, "iduser": "1"})
+    for pid in (0, 7, 300, 999):
+        api("client", "add", title=f"ООО Контакт {pid}")
+        clid = max(account.table("clientcat").rows)
+        account.table("clientcat").update(clid, {"pid": pid})
+    app.extensions["mockcrm"].touch()
+    assert api("client", "list", fields="clid,pid") == {
+        "data": [
+            {"clid": 4, "person": None, "pid": 999},
+            {"clid": 3, "person": "Иванов300 Иван", "pid": 300},
+            {"clid": 2, "person": "Иванов7 Иван", "pid": 7},
+            {"clid": 1, "person": "", "pid": 0},
+        ],
+        "count": 4,
+    }

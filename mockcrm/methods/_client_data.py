@@ -319,7 +319,17 @@ def _table_rows(db: Account, name: str) -> list[Row]:
 
 
 def _find(db: Account, table: str, id_key: str, id_value: Any) -> Row | None:
-    return next((r for r in _table_rows(db, table) if intval(r.get(id_key)) == intval(id_value)), None)
+    """The first row whose ``id_key`` is ``id_value`` as an int (``WHERE id = '...'``)."""
+    wanted = intval(id_value)
+    t = db.tables.get(table)
+    if t is None:
+        return None
+    if t.id_key == id_key:
+        # a Table keeps each row under the int of its own id column: one lookup, not a scan
+        # (list records look up a contact, a category... per row)
+        row = t.rows.get(wanted)
+        return row if row is not None and intval(row.get(id_key)) == wanted else None
+    return next((r for r in t.rows.values() if intval(r.get(id_key)) == wanted), None)
 
 
 def category_title(db: Account, idcategory: Any) -> str:
