@@ -13,8 +13,6 @@ import os
 import signal
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -173,6 +171,9 @@ def _serve_gunicorn(settings: Settings) -> None:
 
 
 def _control(url: str, path: str, body: Any = None, token: str | None = None) -> Any:
+    import urllib.error  # here, not at the top: `mockcrm serve` starts faster without it
+    import urllib.request
+
     data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
     req = urllib.request.Request(url.rstrip("/") + "/__mockcrm" + path, data=data, method="POST" if data else "GET")
     req.add_header("Content-Type", "application/json")
