@@ -125,8 +125,6 @@ def _raw_header(request: Request, *names: str) -> str | None:
     Servers that keep the client's spelling put the raw list in the environ; elsewhere (the
     test client, other WSGI servers) names are matched case-insensitively, as under PHP-FPM.
     """
-    if names[0] == "Content-Type" and not request.environ.get("CONTENT_TYPE"):
-        return None  # the server fills CONTENT_TYPE from the header in any spelling: there is none
     raw: Iterable[tuple[str, str]] | None = request.environ.get(RAW_HEADERS_KEY)
     if raw is None:
         value = request.headers.get(names[0])
@@ -195,7 +193,9 @@ class JsonStringBody(Exception):
 def parse_request(request: Request, method: str) -> Call:
     """Turn an HTTP request into a ``Call`` (protocol.md §2)."""
     request_vars = _request_vars(request)
-    if _raw_header(request, "Content-Type", "content-type") == "application/json":
+    # the server fills CONTENT_TYPE from the header in any spelling: without it there is none
+    typed = bool(request.environ.get("CONTENT_TYPE"))
+    if typed and _raw_header(request, "Content-Type", "content-type") == "application/json":
         return _parse_json(request, method, request_vars)
     params: dict[str, Any] = {k: cleaner(v) if isinstance(v, str) else v for k, v in request_vars.items()}
     transport = "form" if request.method == "POST" and request.mimetype in FORM_TYPES else "get"
