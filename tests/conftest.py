@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -72,3 +76,22 @@ def rendered_records(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(records, "php_json", counting)
     return rendered
+
+
+def spawn_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """``python -m mockcrm serve *args`` as a child process: (the process, its base URL).
+
+    The child sees no MOCKCRM_* variable of ours, only those in ``env``; the URL comes from the
+    first line it prints ("mockcrm ... at http://host:port/developer/v2").
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockcrm", "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")}, **(env or {})},
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
+    return proc, first.split(" at ", 1)[1].split("/developer", 1)[0]

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,21 +16,11 @@ from click.testing import CliRunner
 
 from mockcrm import MockCRMServer, Settings
 from mockcrm.cli import main
-from tests.conftest import ADMIN, APIKEY
+from tests.conftest import ADMIN, APIKEY, spawn_serve
 
 
 def start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
-    return proc, first.split(" at ", 1)[1].split("/developer", 1)[0]
+    return spawn_serve("--port", "0", "--quiet", *args, env=env)
 
 
 def stop(proc: subprocess.Popen[str]) -> str:

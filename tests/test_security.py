@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import signal
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,7 +15,7 @@ import pytest
 
 from mockcrm import MockCRMServer, Settings, create_app
 from mockcrm.journal import mask_params
-from tests.conftest import ADMIN, APIKEY
+from tests.conftest import ADMIN, APIKEY, spawn_serve
 
 WRONG = "Wr0ngKeyThatMustNotLeak"
 
@@ -61,17 +58,8 @@ def test_apikeys_never_reach_the_request_log_or_the_journal(caplog: pytest.LogCa
 
 
 def test_apikeys_never_reach_the_server_stderr() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve", "--port", "0"],  # request logging on
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
-    )
+    proc, url = spawn_serve("--port", "0")  # request logging on
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        url = first.split(" at ", 1)[1].split("/developer", 1)[0]
 
         def post(method: str, path: str, body: bytes, headers: dict[str, str]) -> None:
             req = urllib.request.Request(url + path, data=body or None, method=method, headers=headers)
@@ -122,18 +110,10 @@ def test_admin_token_guards_every_control_endpoint_but_not_the_api() -> None:
 
 def test_outside_docker_the_server_binds_loopback_only() -> None:
     assert Settings.from_env({}).host == "127.0.0.1"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
-    )
+    proc, url = spawn_serve("--port", "0", "--quiet")
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert " at http://127.0.0.1:" in first, first
-        port = int(first.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+        assert url.startswith("http://127.0.0.1:"), url
+        port = int(url.rsplit(":", 1)[1])
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
         # another address of this machine (also loopback on Linux) is not listened on
         with pytest.raises(OSError):

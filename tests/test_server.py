@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from mockcrm import MockCRMServer, Settings
-from tests.conftest import ADMIN, APIKEY
+from tests.conftest import ADMIN, APIKEY, spawn_serve
 
 UNKNOWN_USER = {"result": "Error", "error": {"code": 401, "text": "Неизвестный пользователь"}}
 UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный метод"}}
@@ -72,19 +69,9 @@ def test_control_plane_is_not_reachable_through_the_api(server: MockCRMServer) -
 
 
 def test_cli_serve_prints_credentials_answers_and_stops_on_sigterm() -> None:
-    env = dict(os.environ, MOCKCRM_PORT="0")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = spawn_serve(env={"MOCKCRM_PORT": "0"})
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("mockcrm ")
-        url = first.split(" at ", 1)[1].split("/developer", 1)[0]
         lines = [proc.stdout.readline() for _ in range(4)]
         assert lines[0] == f"  apikey: {APIKEY}\n"
         assert lines[1] == f"  login:  {ADMIN}  (Руководитель организации)\n"
@@ -142,15 +129,8 @@ JSON_HDR = {"Content-Type": "application/json"}
 
 def test_gunicorn_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve", "--server", "gunicorn", "--port", "0", "--state-file", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, url = spawn_serve("--server", "gunicorn", "--port", "0", "--state-file", str(state))
     try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().split(" at ", 1)[1].split("/developer", 1)[0]
         host, port = url.removeprefix("http://").split(":")
         srv = MockCRMServer.__new__(MockCRMServer)
         srv.host, srv.port = host, int(port)

@@ -4,32 +4,21 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-from tests.conftest import ADMIN, APIKEY
+from tests.conftest import ADMIN, APIKEY, spawn_serve
 
 CLIENT_THREADS = 4
 
 
 def start(state: Path) -> tuple[subprocess.Popen[str], str, int]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockcrm", "serve", "--port", "0", "--quiet", "--state-file", str(state)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKCRM_")},
-    )
-    assert proc.stdout is not None
-    first = proc.stdout.readline()
-    assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
-    host, port = first.split("http://", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    proc, url = spawn_serve("--port", "0", "--quiet", "--state-file", str(state))
+    host, port = url.removeprefix("http://").rsplit(":", 1)
     return proc, host, int(port)
 
 
