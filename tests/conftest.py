@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -95,3 +96,36 @@ def spawn_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subproce
     first = proc.stdout.readline()
     assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
     return proc, first.split(" at ", 1)[1].split("/developer", 1)[0]
+
+
+def task_record(tid: int, **over: Any) -> dict[str, Any]:
+    """A list record of a plain admin task; ``over`` replaces keys, ``person`` makes it an info one."""
+    out: dict[str, Any] = {
+        "tid": str(tid),
+        "datum": "2031-02-10",
+        "totime": "10:00",
+        "title": "Задача",
+        "des": None,
+        "tip": "Звонок",
+        "active": "yes",
+        "priority": "0",
+        "speed": "0",
+        "iduser": 1,
+        "user": ADMIN,
+        "autor": 0,
+        "autorlogin": "",
+        "clid": 0,
+        "client": "",
+        "did": 0,
+        "dogovor": "",
+        "readonly": "no",
+        "day": None,
+        "status": "0",
+    }
+    person = over.pop("person", None)
+    out.update(over)
+    if person is not None:
+        keys = list(out)
+        at = keys.index("did")
+        out = {k: out[k] for k in keys[:at]} | {"person": person} | {k: out[k] for k in keys[at:]}
+    return out

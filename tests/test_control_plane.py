@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mockcrm import Settings, create_app
-from tests.conftest import ADMIN, APIKEY
+from tests.conftest import ADMIN, APIKEY, task_record
 
 UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный метод"}}
 
@@ -231,28 +231,7 @@ def test_cloud_edition_isolates_accounts() -> None:
 def test_frozen_clock_drives_stamps_and_the_today_default_of_lists(client: FlaskClient) -> None:
     client.post("/__mockcrm/clock/freeze", json={"at": "2030-03-10 09:15:00"})
     assert j(api(client, "task", "add", title="Позвонить", totime="10:00")) == {"result": "Успешно", "data": 1}
-    task = {
-        "tid": "1",
-        "datum": "2030-03-10",
-        "totime": "10:00",
-        "title": "Позвонить",
-        "des": None,
-        "tip": "Звонок",
-        "active": "yes",
-        "priority": "0",
-        "speed": "0",
-        "iduser": 1,
-        "user": ADMIN,
-        "autor": 0,
-        "autorlogin": "",
-        "clid": 0,
-        "client": "",
-        "did": 0,
-        "dogovor": "",
-        "readonly": "no",
-        "day": None,
-        "status": "0",
-    }
+    task = task_record(1, datum="2030-03-10", title="Позвонить")
     assert j(api(client, "task", "list")) == {"data": [task]}
     assert j(api(client, "client", "add", title="ООО Часы")) == {"result": "Успешно", "data": 1}
     info = j(api(client, "client", "info", clid=1, fields="date_create"))

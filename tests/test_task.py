@@ -10,7 +10,7 @@ from flask import Flask
 
 from mockcrm.backend import Account, Backend
 from mockcrm.events import Event
-from tests.conftest import MANAGER, MANAGER2, Api
+from tests.conftest import MANAGER, MANAGER2, Api, task_record
 
 ADMIN_LOGIN = "admin@example.com"
 MISSING_TID = {"result": "Error", "error": {"code": 405, "text": "Отсутствуют параметры - tid напоминания"}}
@@ -64,39 +64,6 @@ def events(app: Flask) -> list[Event]:
     seen: list[Event] = []
     backend(app).events.subscribe("*", seen.append)
     return seen
-
-
-def record(tid: int, **over: Any) -> dict[str, Any]:
-    """A list record of a plain admin task; ``over`` replaces keys, ``person`` makes it an info one."""
-    out: dict[str, Any] = {
-        "tid": str(tid),
-        "datum": "2031-02-10",
-        "totime": "10:00",
-        "title": "Задача",
-        "des": None,
-        "tip": "Звонок",
-        "active": "yes",
-        "priority": "0",
-        "speed": "0",
-        "iduser": 1,
-        "user": ADMIN_LOGIN,
-        "autor": 0,
-        "autorlogin": "",
-        "clid": 0,
-        "client": "",
-        "did": 0,
-        "dogovor": "",
-        "readonly": "no",
-        "day": None,
-        "status": "0",
-    }
-    person = over.pop("person", None)
-    out.update(over)
-    if person is not None:
-        keys = list(out)
-        at = keys.index("did")
-        out = {k: out[k] for k in keys[:at]} | {"person": person} | {k: out[k] for k in keys[at:]}
-    return out
 
 
 def add(api: Api, login: str = "admin@example.com", **params: object) -> Any:
@@ -167,7 +134,7 @@ def test_add_full_then_info(api: Api, events: list[Event]) -> None:
     )
     assert body == {"result": "Успешно", "data": 1}
     assert api("task", "info", id=1) == {
-        "data": record(
+        "data": task_record(
             1,
             totime="10:30",
             title="Позвонить по договору",
@@ -190,7 +157,7 @@ def test_add_full_then_info(api: Api, events: list[Event]) -> None:
 def test_add_defaults_come_from_the_account_clock(api: Api) -> None:
     assert api("task", "add", title="Сделать сегодня") == {"result": "Успешно", "data": 1}
     assert api("task", "info", id=1) == {
-        "data": record(
+        "data": task_record(
             1, datum="2026-11-28", totime="13:13", title="Сделать сегодня", person=[{"pid": 0, "person": ""}]
         )
     }
@@ -213,7 +180,7 @@ def test_add_defaults_come_from_the_account_clock(api: Api) -> None:
 )
 def test_add_stores_like_mariadb(api: Api, params: dict[str, Any], stored: dict[str, Any]) -> None:
     assert add(api, **params) == {"result": "Успешно", "data": 1}
-    assert api("task", "info", id=1) == {"data": record(1, person=[{"pid": 0, "person": ""}], **stored)}
+    assert api("task", "info", id=1) == {"data": task_record(1, person=[{"pid": 0, "person": ""}], **stored)}
 
 
 def test_add_json_removes_quotes_and_joins_pid_array(api: Api) -> None:
@@ -227,7 +194,7 @@ def test_add_json_removes_quotes_and_joins_pid_array(api: Api) -> None:
     assert api.json("task", body) == {"result": "Успешно", "data": 1}
     info = api("task", "info", id=1)
     assert info == {
-        "data": record(
+        "data": task_record(
             1,
             title="Обсудить условия OBrien",
             person=[{"pid": 1, "person": "Федоров Максим"}, {"pid": 2, "person": "Егорова Наталья"}],
@@ -238,7 +205,7 @@ def test_add_json_removes_quotes_and_joins_pid_array(api: Api) -> None:
 def test_add_for_another_user_records_the_author(api: Api) -> None:
     assert add(api, user=MANAGER, clid=2) == {"result": "Успешно", "data": 1}
     assert api("task", "info", id=1, login=MANAGER2) == {
-        "data": record(
+        "data": task_record(
             1,
             iduser=2,
             user=MANAGER,
@@ -287,7 +254,7 @@ def test_update_is_a_full_overwrite(api: Api, events: list[Event]) -> None:
     add(api, des="Агенда", clid=1, pid="1", did=1, priority=2, day="yes", tip="Встреча")
     assert api("task", "update", id=1, title="Перенос", datum="2031-02-20") == {"result": "Успешно", "data": 1}
     assert api("task", "info", id=1) == {
-        "data": record(
+        "data": task_record(
             1,
             datum="2031-02-20",
             title="Перенос",
@@ -308,7 +275,7 @@ def test_update_gives_the_task_to_the_caller(api: Api, events: list[Event]) -> N
     add(api, login=MANAGER)
     assert api("task", "update", id=1, user=MANAGER, login=MANAGER2) == {"result": "Успешно", "data": 1}
     assert api("task", "info", id=1) == {
-        "data": record(
+        "data": task_record(
             1, iduser=3, user=MANAGER2, autor=3, autorlogin=MANAGER2, des="", day="", person=[{"pid": 0, "person": ""}]
         )
     }
@@ -347,7 +314,7 @@ def _seed_list(api: Api) -> None:
 
 def test_list_defaults_to_today_and_has_no_count(api: Api) -> None:
     _seed_list(api)
-    assert api("task", "list") == {"data": [record(5, datum="2026-11-28", totime="13:13", title="Сегодня")]}
+    assert api("task", "list") == {"data": [task_record(5, datum="2026-11-28", totime="13:13", title="Сегодня")]}
 
 
 def test_list_range_orders_by_datum_desc_ties_by_tid(api: Api) -> None:
@@ -389,7 +356,7 @@ def test_list_sees_only_visible_users(api: Api) -> None:
     body = api("task", "list", login=MANAGER, dateStart="2031-02-01", dateEnd="2031-02-28")
     assert body == {
         "data": [
-            record(
+            task_record(
                 3,
                 datum="2031-02-18",
                 title="Третья",
