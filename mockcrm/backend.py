@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
 import time
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -79,17 +77,8 @@ class Backend:
             self.import_state(json.loads(Path(self.settings.state_file).read_text(encoding="utf-8")))
         self._start: dict[int, Account] = self._copy(self.accounts)
 
-    @contextlib.contextmanager
-    def busy(self) -> Iterator[None]:
-        """Mark one API request as in flight (a clean stop waits for them before saving)."""
-        self.request_started()
-        try:
-            yield
-        finally:
-            self.request_done()
-
     def request_started(self) -> None:
-        """``busy`` in two halves, for the API front (a generator per request costs more)."""
+        """Mark one API request as in flight until ``request_done`` (a clean stop waits for them)."""
         with self._idle:
             self._inflight += 1
 
