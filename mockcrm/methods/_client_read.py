@@ -314,8 +314,8 @@ def _word_pred(word: Any, table: Table) -> Pred:
 def matching_rows(table: Table, preds: list[Pred], stamp: Any) -> list[Row]:
     """The rows meeting every predicate, in table order (the WHERE of the list query).
 
-    A plain ``word`` search (the first predicate) runs as ``str.find`` over the folded text of
-    all rows (see ``_SearchText``); the other predicates then only see the rows with the word.
+    A plain ``word`` search (the first predicate) runs over the folded text of all rows, kept
+    between calls (see ``_SearchText``); the other predicates then only see the rows with it.
     """
     needle = getattr(preds[0], "needle", None) if preds else None
     if needle is None:
