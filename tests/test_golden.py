@@ -1,7 +1,7 @@
 """Golden fidelity: replay the recorded real-server exchanges against a real mockcrm server.
 
-Runs contract/replay.py (the project's copy of the replay tool) for each golden file listed
-in contract/golden/targets.txt, against a MockCRMServer on a free port, with strict key order and
+Runs contract/replay.py (the project's copy of the replay tool) for every golden file in
+contract/golden (the shared corpus and the project's own recordings of real-server behaviour), against a MockCRMServer on a free port, with strict key order and
 webhook comparison (every event is delivered to the replay tool's receiver on another free port).
 """
 
@@ -20,11 +20,7 @@ from mockcrm import MockCRMServer, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "contract" / "golden"
-TARGETS = [
-    line.strip()
-    for line in (GOLDEN / "targets.txt").read_text(encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-]
+TARGETS = sorted(p.stem for p in GOLDEN.glob("*.jsonl"))
 
 
 def free_port() -> int:

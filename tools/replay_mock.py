@@ -20,18 +20,12 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "contract" / "golden"
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def targets() -> list[str]:
-    lines = (GOLDEN / "targets.txt").read_text(encoding="utf-8").splitlines()
-    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 15.0) -> None:
@@ -52,10 +46,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shared", default=str(ROOT.parent / "shared"), help="the shared/ folder")
     ap.add_argument("--replay", help="replay tool (default: <shared>/tools/replay.py)")
-    ap.add_argument("--all", action="store_true", help="every golden file, not only targets.txt")
     ap.add_argument("--webhooks", action="store_true", help="compare webhooks too (hooks to a free port)")
     ap.add_argument("--quiet", action="store_true", default=True)
-    ap.add_argument("names", nargs="*", help="golden file stems (default: contract/golden/targets.txt)")
+    ap.add_argument("names", nargs="*", help="golden file stems (default: every file of <shared>/golden)")
     args = ap.parse_args()
 
     replay = Path(args.replay or Path(args.shared) / "tools" / "replay.py")
@@ -68,7 +61,7 @@ def main() -> int:
             return 2
         print("replay_mock: skipped (not in CI)", file=sys.stderr)
         return 0
-    names = args.names or ([] if args.all else targets())
+    names = args.names
     files = [str(golden_dir / f"{n}.jsonl") for n in names] if names else [str(golden_dir)]
 
     port = free_port()
