@@ -6,7 +6,8 @@ PORT   ?= 8080
 HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
-.PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean
+.PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
+	real-up real-reset record-real
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -14,6 +15,8 @@ help:
 	@echo "make test    the whole gate: format check, lint, types, unit + golden tests, replay"
 	@echo "make docker-test  build the image, run it as a service container, contract suite against it"
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
+	@echo "make real-up      build (SALESMAN_MIRROR=...) or start the real SalesMan from $(SHARED)/tools/real-salesman"
+	@echo "make record-real NAME=...  record contract/scenarios/NAME.json from the real server into contract/golden"
 
 $(BIN)/mockcrm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +62,16 @@ test: install
 	$(BIN)/mypy mockcrm
 	$(BIN)/pytest -q -n 2
 	$(BIN)/python tools/replay_mock.py --webhooks --shared $(SHARED)
+
+# the real SalesMan beside the mock: developer tools, never needed by `make test` or CI
+real-up:
+	SHARED=$(SHARED) bash tools/real.sh up
+
+real-reset:
+	SHARED=$(SHARED) bash tools/real.sh reset
+
+record-real:
+	SHARED=$(SHARED) bash tools/real.sh record $(NAME)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

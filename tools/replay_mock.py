@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Start a real `mockcrm serve` on a free port and run the golden replay tool against it.
 
-    python tools/replay_mock.py [--shared ../shared] [--replay PATH] [--all] [--webhooks] [NAME ...]
+    python tools/replay_mock.py [--shared ../shared] [--replay PATH] [--webhooks] [NAME ...]
 
 Uses ../shared/tools/replay.py (the independent check) with --strict-key-order and resets the
 server through POST /__mockcrm/reset before each golden file.  Prints the tool's output and
