@@ -243,7 +243,7 @@ def test_list_names_each_main_contact_by_its_id(api: Api, app: Flask) -> None:
         clid = max(account.table("clientcat").rows)
         account.table("clientcat").update(clid, {"pid": pid})
     app.extensions["mockcrm"].touch()
-    assert api("client", "list", fields="clid,pid") == {
+    assert api("client", "list", fields="clid,pid", order="clid") == {
         "data": [
             {"clid": 4, "person": None, "pid": 999},
             {"clid": 3, "person": "Иванов300 Иван", "pid": 300},

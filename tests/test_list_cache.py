@@ -21,8 +21,9 @@ def backend_of(app: Flask) -> Backend:
 
 @pytest.fixture
 def two_clients(api: Api) -> Api:
-    api("client", "add", title="ООО Альфа", phone="+7 (342) 211-00-01")
-    api("client", "add", title="ООО Бета", phone="+7 (343) 222-00-02")
+    # stamps a day apart: rows of the same second keep table order, like the real server's
+    api("client", "add", title="ООО Альфа", phone="+7 (342) 211-00-01", date_create="2024-01-01 10:00:00")
+    api("client", "add", title="ООО Бета", phone="+7 (343) 222-00-02", date_create="2024-01-02 10:00:00")
     assert api("client", "list", fields=FIELDS) == {
         "data": [
             {"clid": 2, "title": "Бета, ООО", "user": "admin@example.com", "iduser": 1},
@@ -152,7 +153,7 @@ _ints = st.one_of(st.none(), st.integers(-3, 3), st.sampled_from(["2", "x", "-1"
 def test_the_plain_sort_orders_rows_like_the_general_one(
     values: list[tuple[str | None, object]], ids: list[int], column: str, desc: bool
 ) -> None:
-    # ids out of table order, so the same-second rule (newest id first) is really exercised
+    # ids out of table order, so ties (which keep table order) are really exercised
     rows = [
         {"clid": clid, "date_create": d, "title": d, "head_clid": i} for clid, (d, i) in zip(ids, values, strict=False)
     ]

@@ -129,16 +129,6 @@ def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
     return key
 
 
-def _clid(row: Row) -> int:
-    v = row["clid"]
-    return v if type(v) is int else intval(v)
-
-
-#: columns the server stamps with "now"; a mock answers far faster than the real server, so many
-#: rows share a second that the recorded ones did not
-STAMPED = ("date_create", "date_edit", "last_hist")
-
-
 def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
     # ties keep physical order in both directions (client.md §6.1): Python's sort is stable
     items = _order_items(call)
@@ -151,12 +141,6 @@ def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
 
 def sorted_general(rows: list[Row], items: list[tuple[str, bool]]) -> list[Row]:
     """``ORDER BY`` (column, descending) items: one stable sort per item, the last item first."""
-    column, desc = items[-1]
-    if desc and column in STAMPED:
-        # deliberate: same-second stamps sort newest row first, as if no two writes shared a second
-        # (the recorded server was slow enough that they never did; see the issue note)
-        # (rows without a stamp, NULL, still keep physical order)
-        rows = sorted(rows, key=lambda r: _clid(r) * (1 if r.get(column) is not None else -1), reverse=True)
     for column, desc in reversed(items):
         rows = sorted(rows, key=_sort_key(column), reverse=desc)
     return rows
@@ -168,12 +152,6 @@ def sorted_plain(rows: list[Row], column: str, desc: bool) -> list[Row] | None:
     key = plain_sort_key(rows, column, data.COLUMNS[column][0] == "int")
     if key is None:
         return None
-    if desc and column in STAMPED:
-        by_id = plain_sort_key(rows, "clid", True)
-        if by_id is None:
-            return None
-        # deliberate: same-second stamps sort newest row first (see sort_rows)
-        rows = sorted(rows, key=by_id, reverse=True)
     return sorted(rows, key=key, reverse=desc)
 
 
