@@ -13,7 +13,7 @@ from typing import Any
 from ..backend import Account
 from ..php import intval, php_values, strip_tags, strval, trim
 from ..sanitize import untag
-from ._task_mysql import ci_equal
+from ._task_mysql import ci_equal, mysql_text, utf8mb3
 
 NOT_FOUND = "--не найден--"
 
@@ -93,11 +93,13 @@ def get_time(value: Any) -> str:
 def get_tip_task(db: Account, name: str) -> str:
     """``getTipTask``: an unknown activity type is created on the fly; the name comes back as given."""
     table = db.table("activities", "id")
-    if table.first(lambda r: ci_equal(r.get("title"), name)) is None:
+    # real server: the WHERE literal is not cut, so a name past VARCHAR(20) never finds its own
+    # cut row and adds another one each time (func.helpers.php getTipTask, golden 41)
+    if table.first(lambda r: ci_equal(r.get("title"), utf8mb3(name))) is None:
         table.insert(
             {
                 "id": None,
-                "title": name,
+                "title": mysql_text(name, 20),
                 "color": None,
                 "icon": None,
                 "resultat": None,

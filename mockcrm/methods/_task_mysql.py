@@ -21,36 +21,50 @@ from ..store import Row, Table
 ZERO_DATE = "0000-00-00"
 ZERO_TIME = "00:00:00"
 ZERO_DATETIME = "0000-00-00 00:00:00"
+#: the TIMESTAMP range (UTC 1970-01-01 00:00:01 .. 2038-01-19 03:14:07) in the server's zone, +03:00
+TIMESTAMP_MIN = "1970-01-01 03:00:01"
+TIMESTAMP_MAX = "2038-01-19 06:14:07"
+
+#: characters outside the BMP: four bytes in UTF-8, which a utf8 (utf8mb3) connection cannot carry
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 _DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 _DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 _TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
 
 
-def _date_parts(text: str) -> tuple[int, int, int, int] | None:
-    """(year, month, day, end position) of a leading MySQL date, or None when invalid."""
+def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | None:
+    """(year, month, day, end position) of a leading MySQL date, or None when invalid.
+
+    ``strict=False`` is a DATE/DATETIME column: the server runs with ALLOW_INVALID_DATES, so any
+    day 0-31 of any month 0-12 is kept ("2031-02-30"); TIMESTAMP columns check the calendar.
+    """
     m = _DATE.match(text)
     if not m:
         return None
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if mo > 12 or (mo and d > calendar.monthrange(y or 2000, mo)[1]) or d > 31:
+    if mo > 12 or d > 31:
+        return None
+    if strict and mo and d > calendar.monthrange(y or 2000, mo)[1]:
         return None
     return y, mo, d, m.end()
 
 
 def mysql_date(value: Any) -> str:
     """A value stored into a DATE column (invalid → zero date, trailing garbage truncated)."""
-    parts = _date_parts(strval(value))
+    # real server: sql-mode ALLOW_INVALID_DATES keeps "2031-02-30" in a DATE column (golden 41)
+    parts = _date_parts(strval(value), strict=False)
     if parts is None:
         return ZERO_DATE
     y, mo, d, _ = parts
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def mysql_datetime(value: Any) -> str:
-    """A value stored into a DATETIME column (``" 12:14"`` → zero; ``"… 08:30:00 12:14"`` truncated)."""
+def mysql_datetime(value: Any, strict: bool = True) -> str:
+    """A value stored into a TIMESTAMP (``strict``) or DATETIME column (``" 12:14"`` → zero;
+    ``"… 08:30:00 12:14"`` truncated)."""
     text = strval(value)
-    parts = _date_parts(text)
+    parts = _date_parts(text, strict)
     if parts is None:
         return ZERO_DATETIME
     y, mo, d, end = parts
@@ -60,7 +74,11 @@ def mysql_datetime(value: Any) -> str:
         h, mi, s = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
         if h > 23 or mi > 59 or s > 59:
             return ZERO_DATETIME
-    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    out = f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    if strict and out != ZERO_DATETIME and not TIMESTAMP_MIN <= out <= TIMESTAMP_MAX:
+        # real server: a TIMESTAMP outside 1970-2038 is stored as zero (golden 43-history-odd-inputs)
+        return ZERO_DATETIME
+    return out
 
 
 def mysql_time(value: Any) -> str:
@@ -83,7 +101,25 @@ def mysql_time(value: Any) -> str:
 
 def as_datetime(value: Any) -> str:
     """A comparison operand against a DATE/DATETIME column (a date alone means midnight)."""
-    return mysql_datetime(value)
+    # real server: ALLOW_INVALID_DATES, so a stored "2031-02-30" is a date like any other (golden 41)
+    return mysql_datetime(value, strict=False)
+
+
+# ------------------------------------------------------------------ text columns
+
+
+def utf8mb3(text: str) -> str:
+    """A string as MariaDB receives it over the CRM's ``utf8`` connection: each 4-byte character
+    (emoji and the like) becomes ``????`` - in stored values and in the literals of a WHERE alike."""
+    # real server: SafeMysql connects with charset utf8 = utf8mb3 (README of real-salesman, golden 41)
+    return _NON_BMP.sub("????", text)
+
+
+def mysql_text(value: Any, width: int | None = None) -> str:
+    """A value stored into a CHAR/VARCHAR(width) or TEXT column in non-strict mode: utf8mb3, then
+    cut to ``width`` characters without an error (MariaDB only warns)."""
+    text = utf8mb3(strval(value))
+    return text[:width] if width is not None else text
 
 
 # ------------------------------------------------------------------ utf8_general_ci
@@ -113,6 +149,26 @@ def ci_key(text: str) -> str:
 
 def ci_equal(a: Any, b: Any) -> bool:
     return a is not None and ci_key(strval(a)) == ci_key(strval(b))
+
+
+_SQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+
+
+def sql_literal(text: str) -> str:
+    """What MariaDB reads from ``'text'`` pasted into a query: backslash escapes are resolved
+    (``\\t`` is a tab, ``\\x`` is ``x``) except ``\\%`` and ``\\_``, which stay for LIKE."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append("\\" + nxt if nxt in "%_" else _SQL_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return utf8mb3("".join(out))
 
 
 def like(value: Any, pattern: str) -> bool:

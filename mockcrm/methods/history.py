@@ -11,7 +11,17 @@ from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
 from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
-from ._task_mysql import as_datetime, ci_equal, find_in_set, find_row, like, num_equal, order_rows, page_offset
+from ._task_mysql import (
+    as_datetime,
+    ci_equal,
+    find_in_set,
+    find_row,
+    like,
+    num_equal,
+    order_rows,
+    page_offset,
+    sql_literal,
+)
 
 # real server: history.php compares the action loosely too, so JSON true runs `fields`
 LOOSE_TRUE_ACTION = "fields"
@@ -79,7 +89,8 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     if not (start <= as_datetime(row.get("datum")) <= end):
         return False
     if not blank(p.get("word")):
-        word = f"%{cleaner(strval(p['word']))}%"
+        # real server: the word is pasted into a quoted literal, so "\\t" is a tab (golden 43)
+        word = sql_literal(f"%{cleaner(strval(p['word']))}%")
         if not (like(row.get("des"), word) or like(row.get("tip"), word)):
             return False
     tip = p.get("tip")

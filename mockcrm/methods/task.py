@@ -10,7 +10,7 @@ from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import add_history
 from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, user_id_by_login, yexplode
-from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset
+from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset, sql_literal
 from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
 LOOSE_TRUE_ACTION = "fields"
@@ -53,6 +53,16 @@ def _tasks(call: Call) -> Any:
     return call.db.table("tasks", "tid")
 
 
+def _untag_arg(value: Any) -> str:
+    """A value handed to ``untag()``: an array crashes in its ``strip_tags`` (protocol.md §9)."""
+    if isinstance(value, (list, dict)):
+        # real server: untag() passes the array to strip_tags(), a TypeError (golden 41-task-odd-inputs)
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
+    return untag(strval(value))
+
+
 def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     """The endpoint's loop: only ``$fieldsname`` keys go on, each cleaned its own way (task.md §9)."""
     data: dict[str, Any] = {}
@@ -67,9 +77,9 @@ def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         elif key in ("clid", "did"):
             data[key] = intval(value)
         elif key == "tip":
-            data[key] = get_tip_task(call.db, untag(strval(value))) if not blank(value) else "Задача"
+            data[key] = get_tip_task(call.db, _untag_arg(value)) if not blank(value) else "Задача"
         else:
-            data[key] = untag(strval(value))
+            data[key] = _untag_arg(value)
     return data
 
 
@@ -108,7 +118,8 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     if not (start <= as_datetime(row.get("datum")) <= end):
         return False
     if not blank(p.get("word")):
-        word = f"%{cleaner(strval(p['word']))}%"
+        # real server: the word is pasted into a quoted literal, so "\\t" is a tab (golden 43)
+        word = sql_literal(f"%{cleaner(strval(p['word']))}%")
         if not any(like(row.get(c), word) for c in ("title", "des", "tip")):
             return False
     tip = p.get("tip")
