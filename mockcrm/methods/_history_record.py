@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Fatal
 from ..php import empty, intval, strval
-from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
-from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, yexplode
+from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, untag_arg, yexplode
 from ._task_mysql import mysql_datetime, mysql_text
 
 #: ``$fieldsname`` of developer/v2/history.php
@@ -46,12 +44,8 @@ def add_history(
     """``addHistorty``: text untagged, empty datum = now, NULL/"" columns left to their defaults."""
     assert call.backend is not None
     now = call.backend.clock.now_str()
-    if isinstance(des, (list, dict)):
-        # real server: addHistorty hands the array to untag() and strip_tags() throws (golden 43)
-        raise Fatal(
-            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
-        )
-    text = untag(strval(des).replace("\\r\\n", "\r\n"))
+    # real server: addHistorty untags the text, so an array is a fatal (golden 43-history-odd-inputs)
+    text = untag_arg(des if isinstance(des, (list, dict)) else strval(des).replace("\\r\\n", "\r\n"))
     cid = call.db.add_history(
         datum=now if empty(datum) else mysql_datetime(datum),
         # real server: des TEXT, tip VARCHAR(50), pid VARCHAR(100) over a utf8mb3 connection (setup.sql)

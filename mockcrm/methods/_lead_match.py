@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import php
 from ..store import Row
+from ._task_mysql import mysql_text, utf8mb3
 
 #: ``Leads::STATUSES`` / ``Leads::REZULTES`` (directories.md §7)
 STATUSES = {"0": "Открыт", "1": "В работе", "2": "Обработан", "3": "Закрыт"}
@@ -192,17 +193,20 @@ def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> 
     table = db.table("clientpath")
     name, source = php.strval(clientpath), php.strval(utm_source)
     found: Row | None = None
-    if source:
-        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), source))
-    elif name:
-        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), name))
-        if found is None and php.is_numeric(name):
-            found = table.get(php.intval(name))
+    # real server: !empty(), so "0" counts as absent for both
+    has_source, has_name = source not in ("", "0"), name not in ("", "0")
+    if has_source:
+        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), utf8mb3(source)))
+    elif has_name:
+        # real server: looked up by name only, so "5" is a new source named "5" (golden 40-lead-webform)
+        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), utf8mb3(name)))
     if found is not None:
         return php.intval(found.get("id"))
-    if not name:
+    if not has_name:
         return 0
-    row = {"id": None, "name": name, "isDefault": None, "utm_source": source or None, "destination": None}
+    # real server: name and utm_source are VARCHAR(255) over a utf8mb3 connection (setup.sql)
+    row = {"id": None, "name": mysql_text(name, 255), "isDefault": None, "utm_source": None, "destination": None}
+    row["utm_source"] = None if utm_source is None else mysql_text(source, 255)
     row["identity"] = str(identity)
     return table.insert(row)
 

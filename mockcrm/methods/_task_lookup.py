@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import Account
+from ..errors import Fatal
 from ..php import intval, php_values, strip_tags, strval, trim
 from ..sanitize import untag
 from ._task_mysql import ci_equal, mysql_text, utf8mb3
@@ -122,6 +123,16 @@ def tips(db: Account) -> dict[str, Any]:
 
 
 def untag_value(value: Any) -> str:
+    return untag(strval(value))
+
+
+def untag_arg(value: Any) -> str:
+    """``untag($value)`` on a request value: an array crashes in its ``strip_tags`` (protocol.md §9)."""
+    if isinstance(value, (list, dict)):
+        # real server: untag() passes the array on to strip_tags(), a TypeError (goldens 40, 41, 43)
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
     return untag(strval(value))
 
 

@@ -9,7 +9,7 @@ from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import add_history
-from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, user_id_by_login, yexplode
+from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, untag_arg, user_id_by_login, yexplode
 from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset, sql_literal
 from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
@@ -53,16 +53,6 @@ def _tasks(call: Call) -> Any:
     return call.db.table("tasks", "tid")
 
 
-def _untag_arg(value: Any) -> str:
-    """A value handed to ``untag()``: an array crashes in its ``strip_tags`` (protocol.md §9)."""
-    if isinstance(value, (list, dict)):
-        # real server: untag() passes the array to strip_tags(), a TypeError (golden 41-task-odd-inputs)
-        raise Fatal(
-            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
-        )
-    return untag(strval(value))
-
-
 def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     """The endpoint's loop: only ``$fieldsname`` keys go on, each cleaned its own way (task.md §9)."""
     data: dict[str, Any] = {}
@@ -77,9 +67,9 @@ def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         elif key in ("clid", "did"):
             data[key] = intval(value)
         elif key == "tip":
-            data[key] = get_tip_task(call.db, _untag_arg(value)) if not blank(value) else "Задача"
+            data[key] = get_tip_task(call.db, untag_arg(value)) if not blank(value) else "Задача"
         else:
-            data[key] = _untag_arg(value)
+            data[key] = untag_arg(value)
     return data
 
 
