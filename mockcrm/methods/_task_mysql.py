@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import sql_fatal
+from ..errors import sql_fatal, type_fatal
 from ..php import floatval, intval, is_numeric, strval
 from ..store import Row, Table
 
@@ -220,11 +220,31 @@ def find_row(table: Table, param: Any) -> Row | None:
     return table.get(int(wanted))
 
 
-def page_offset(param: Any, page: int = 200) -> int:
-    """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200``."""
-    # PHP 8 crashes on a non-numeric offset; the mock treats it as 0 (no golden case)
-    value = floatval(param) if is_numeric(param) else float(intval(param))
-    return int(value * page) if value > 0 else 0
+_LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
+    """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200`` on PHP 8.
+
+    ``where`` is the script and line of the multiplication, where a non-numeric value crashes.
+    """
+    if isinstance(param, (list, dict)):
+        # real server: an array is greater than any int, and array * int is a TypeError
+        raise type_fatal("Unsupported operand types: array * int", *where)
+    if param is None or isinstance(param, bool):
+        return page if param else 0
+    if isinstance(param, (int, float)) or is_numeric(param):
+        value = floatval(param)
+        return int(value * page) if value > 0 else 0
+    text = strval(param)
+    # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
+    if text.encode() <= b"0":
+        return 0
+    lead = _LEADING_NUMBER.match(text)
+    if lead is None:
+        # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
+        raise type_fatal("Unsupported operand types: string * int", *where)
+    return int(floatval(lead.group(0)) * page)
 
 
 # ------------------------------------------------------------------ ORDER BY

@@ -120,7 +120,7 @@ def list_(call: Call) -> dict[str, Any]:
     rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
     order = "datum" if blank(p.get("order")) else strval(p["order"])
     rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
-    lpos = page_offset(p.get("offset"))
+    lpos = page_offset(p.get("offset"), ("developer/v2/history.php", 392))
     data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
     return {"data": data} if data else {}
 

@@ -142,7 +142,7 @@ def list_(call: Call) -> dict[str, Any]:
     rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
     order = "datum" if blank(p.get("order")) else strval(p["order"])
     rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
-    lpos = page_offset(p.get("offset"))
+    lpos = page_offset(p.get("offset"), ("developer/v2/task.php", 410))
     data = [view(call.db, r, with_person=False) for r in rows[lpos : lpos + 200]]
     # real server: no `count`; nothing found → the whole body is [] (task.md §8)
     return {"data": data} if data else {}
@@ -207,7 +207,8 @@ def doit(call: Call) -> dict[str, Any]:
         raise TaskNotFound()
     assert call.backend is not None
     now = call.backend.clock.now_str()
-    text = strval(p.get("description")) if not blank(p.get("description")) else "Выполнено напоминание"
+    # real server: Todo::doit untags the text, so an array is a fatal (golden 42-task-lifecycle)
+    text = untag_arg(p.get("description")) if not blank(p.get("description")) else "Выполнено напоминание"
     tip = p.get("tip") if not blank(p.get("tip")) else row.get("tip")
     status = p.get("status") if p.get("status") is not None else 1
     hid = add_history(
@@ -217,15 +218,33 @@ def doit(call: Call) -> dict[str, Any]:
         pid=";".join(yexplode(";", row.get("pid"))),
         did=row.get("did"),
         datum=now,
-        des=untag(text),
+        des=text,
         tip=tip,
     )
     row.update({"active": "no", "status": intval(strval(status)), "cid": hid})
+    messages = ["Добавлена Активность"]
+    mailed = _doit_mail_to(call, row)
+    if mailed is not None:
+        messages.append(f"Отправлено сотруднику {mailed}")
     client = call.db.table("clientcat", "clid").get(intval(row.get("clid"))) if intval(row.get("clid")) > 0 else None
     if client is not None:
         client["last_hist"] = now
     call.emit("task.doit", {"id": intval(row["tid"]), "autor": call.iduser})
-    return {"result": "Успешно", "data": intval(row["tid"]), "message": "Добавлена Активность", "historyID": hid}
+    return {"result": "Успешно", "data": intval(row["tid"]), "message": "\n".join(messages), "historyID": hid}
+
+
+def _doit_mail_to(call: Call, row: dict[str, Any]) -> str | None:
+    """The name ``Todo::doit`` reports a mail to: the task's author (the caller when there is
+    none) hears of it if mails are on, his subscription slot 10 is "on" and he is not the
+    responsible user himself (Todo::taskTemplate 'doit', golden 42-task-lifecycle)."""
+    if call.db.settings.get("mailme") != "yes":
+        return None
+    autor = intval(row.get("autor")) if intval(row.get("autor")) > 0 else call.iduser
+    to = call.db.users.get(autor)
+    slots = strval(to.get("subscription")).split(";") if to else []
+    if len(slots) <= 10 or slots[10] != "on" or not to or not to.get("email"):
+        return None
+    return None if intval(row.get("iduser")) == autor else strval(to.get("title"))
 
 
 def delete(call: Call) -> dict[str, Any]:
