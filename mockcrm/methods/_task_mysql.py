@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import sql_fatal, type_fatal
+from ..errors import Fatal, sql_fatal, type_fatal
 from ..php import floatval, intval, is_numeric, strval
 from ..store import Row, Table
 
@@ -120,6 +120,77 @@ def mysql_text(value: Any, width: int | None = None) -> str:
     cut to ``width`` characters without an error (MariaDB only warns)."""
     text = utf8mb3(strval(value))
     return text[:width] if width is not None else text
+
+
+# ------------------------------------------------------------------ hand-built SQL
+
+#: words that may follow a string literal in the WHERE/ORDER BY clauses the CRM builds
+_AFTER_LITERAL = {
+    "and", "or", "xor", "not", "is", "in", "like", "between", "escape", "collate", "order", "group",
+    "having", "limit", "desc", "asc", "as", "regexp", "rlike", "div", "mod", "union",
+}  # fmt: skip
+
+
+def _near(query: str, pos: int, line: int, rest: str | None = None) -> Fatal:
+    rest = query[pos:] if rest is None else rest
+    near = rest if len(rest) <= 80 else rest[:77] + "..."
+    return sql_fatal(
+        "You have an error in your SQL syntax; check the manual that corresponds to your "
+        f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
+    )
+
+
+def _literal_end(query: str, i: int) -> int | None:
+    """The index after the string literal opening at ``i`` ('' and backslash escapes), None if open."""
+    i += 1
+    while i < len(query):
+        if query[i] == "\\":
+            i += 2
+        elif query[i] == "'" and query[i + 1 : i + 2] == "'":
+            i += 2
+        elif query[i] == "'":
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
+def sql_parse_error(query: str) -> Fatal | None:
+    """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
+
+    A value with ``'`` ends its literal early: what follows the literal is then a word, number or
+    ``;`` where MariaDB wants an operator (near = the rest of the query from there, 80 characters
+    at most), or the last literal never closes (near = its text).  The JSON transports skip
+    Cleaner, so their quotes arrive raw (golden 45-transports-quotes).
+    """
+    # MariaDB counts lines from the first token and not inside string literals (golden 45: line 32)
+    query = query.lstrip()
+    i, line, after_literal = 0, 1, False
+    while i < len(query):
+        c = query[i]
+        if c.isspace():
+            line += c == "\n"
+            i += 1
+            continue
+        if c == "'":
+            end = _literal_end(query, i)
+            if end is None:
+                # real server: an open literal is shown unescaped ('' as ') (golden 45-transports-quotes)
+                return _near(query, i + 1, line, query[i + 1 :].replace("''", "'"))
+            i, after_literal = end, True
+            continue
+        word = re.match(r"[\w.@]+", query[i:])
+        if after_literal and (c == ";" or (word and word.group(0).lower() not in _AFTER_LITERAL)):
+            return _near(query, i, line)
+        after_literal = False
+        i += len(word.group(0)) if word else 1
+    return None
+
+
+def raise_on_parse_error(query: str) -> None:
+    fatal = sql_parse_error(query)
+    if fatal is not None:
+        raise fatal
 
 
 # ------------------------------------------------------------------ utf8_general_ci

@@ -20,6 +20,7 @@ from ._task_mysql import (
     num_equal,
     order_rows,
     page_offset,
+    raise_on_parse_error,
     sql_literal,
 )
 
@@ -78,6 +79,8 @@ def tips_(call: Call) -> dict[str, Any]:
 
 def info(call: Call) -> dict[str, Any]:
     raw = call.get("id")
+    query = f"SELECT cid FROM app_history WHERE cid = '{strval(raw)}' and identity = '{call.db.identity}'"
+    raise_on_parse_error(query)
     row = find_row(_history(call), raw)
     if row is None:
         raise MissingInfoId() if blank(raw) else InfoNotFound()
@@ -110,17 +113,44 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return find_in_set(strval(p.get("pid")), row.get("pid"))
 
 
+def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
+    """The ``$sort`` of history.php list, values pasted as they came (the user lookup runs here)."""
+    sort = ""
+    if not blank(p.get("word")):
+        w = cleaner(strval(p["word"]))
+        sort += f" and (des LIKE '%{w}%' or tip LIKE '%{w}%')"
+    if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
+        sort += f" and tip = '{cleaner(p['tip'])}'"
+    sort += f" and (datum BETWEEN '{start}' and '{end}')"
+    if not blank(p.get("user")):
+        sort += f" and app_history.iduser = '{user_id_by_login(call.db, p['user'])}'"
+    else:
+        sort += f" and app_history.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0:
+            sort += f" and app_history.{key} = '{strval(p[key])}'"
+    return sort + f" and FIND_IN_SET('{strval(p.get('pid'))}', REPLACE(app_history.pid, ';',',')) > 0"
+
+
 def list_(call: Call) -> dict[str, Any]:
     p = call.params
     assert call.backend is not None
     today = call.backend.clock.today_str()
     # real server: each bound defaults to today, a date means midnight (other-methods.md §3)
-    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
-    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
-    rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
+    raw_start = today if blank(p.get("dateStart")) else strval(p["dateStart"])
+    raw_end = today if blank(p.get("dateEnd")) else strval(p["dateEnd"])
+    sort = _list_where(call, p, raw_start, raw_end)
     order = "datum" if blank(p.get("order")) else strval(p["order"])
-    rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
     lpos = page_offset(p.get("offset"), ("developer/v2/history.php", 392))
+    first = "" if p.get("first") == "old" else "DESC"
+    # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
+    raise_on_parse_error(
+        f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
+        f"ORDER BY {order} {first} LIMIT {lpos},200"
+    )
+    start, end = as_datetime(raw_start), as_datetime(raw_end)
+    rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
+    rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
     data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
     return {"data": data} if data else {}
 

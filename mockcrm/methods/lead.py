@@ -25,8 +25,8 @@ from ._lead_match import (
     yimplode,
 )
 from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_record, order_rows
-from ._task_lookup import untag_arg
-from ._task_mysql import mysql_text
+from ._task_lookup import untag_arg, user_id_by_login
+from ._task_mysql import mysql_text, raise_on_parse_error
 
 PAGE = 200
 
@@ -147,20 +147,51 @@ def add(call: Call) -> Any:
     return {"result": "Success", "id": lid}
 
 
+def _list_query(call: Call, sort: str, order: str, offset: int) -> str:
+    """The list query of lead.php from WHERE on; the SELECT list before it only counts for "at line N"."""
+    first = "" if call.params.get("first") == "old" else "DESC"
+    where = (
+        f"\t\t\tWHERE\n\t\t\t\tapp_leads.id > 0\n\t\t\t\t{sort} and \n\t\t\t\t"
+        f"app_leads.identity = '{call.db.identity}'\n\t\t\tORDER BY {order} {first} \n\t\t\tLIMIT {offset},{PAGE}"
+    )
+    return "SELECT" + "\n" * 29 + where
+
+
+def _list_sort(call: Call) -> tuple[str, int]:
+    """``$sort`` as lead.php builds it (dates, status, user) and the responsible user asked for."""
+    p = call.params
+    ds, de = php.strval(p.get("dateStart")), php.strval(p.get("dateEnd"))
+    sort = ""
+    if ne_empty(p.get("dateStart")) and not ne_empty(p.get("dateEnd")):
+        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') = '{ds}'"
+    if ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
+        sort += f" and (app_leads.datum BETWEEN '{ds} 00:00:00' and '{de} 23:59:59')"
+    if not ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
+        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') < '{de}'"
+    if ne_empty(p.get("status")):
+        sort += f" and app_leads.status = '{php.strval(p.get('status'))}'"
+    uid = 0
+    if ne_empty(p.get("user")):
+        uid = user_id_by_login(call.db, p.get("user"))
+        sort += f" and app_leads.iduser = '{uid}'"
+    return sort, uid
+
+
 def list_(call: Call) -> Any:
     p = call.params
     db = call.db
+    sort, uid = _list_sort(call)
+    order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
+    # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
+    raise_on_parse_error(_list_query(call, sort, order, max(php.intval(p.get("offset")), 0) * PAGE))
     rows = [joined(db, db.table("leads").rows[k]) for k in sorted(db.table("leads").rows)]
     conditions = [date_filter(p, "datum")]
     if ne_empty(p.get("status")):
         wanted = php.floatval(php.strval(p.get("status")))
         conditions.append(lambda j: php.floatval(j["status"]) == wanted)
     if ne_empty(p.get("user")):
-        owner = db.user_by_login(p.get("user"))
-        uid = php.intval(owner.get("iduser")) if owner else 0
         conditions.append(lambda j: php.intval(j["iduser"]) == uid)
     rows = [j for j in rows if all(c(j) for c in conditions if c is not None)]
-    order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
     rows = order_rows(rows, order, desc=p.get("first") != "old")
     offset = max(php.intval(p.get("offset")), 0) * PAGE
     data = [list_record(db, j) for j in rows[offset : offset + PAGE]]

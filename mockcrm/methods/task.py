@@ -10,7 +10,17 @@ from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import add_history
 from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, untag_arg, user_id_by_login, yexplode
-from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset, sql_literal
+from ._task_mysql import (
+    as_datetime,
+    ci_equal,
+    find_row,
+    like,
+    num_equal,
+    order_rows,
+    page_offset,
+    raise_on_parse_error,
+    sql_literal,
+)
 from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
 LOOSE_TRUE_ACTION = "fields"
@@ -51,6 +61,12 @@ class MissingParams(CRMError):
 
 def _tasks(call: Call) -> Any:
     return call.db.table("tasks", "tid")
+
+
+def _find(call: Call, raw: Any) -> Any:
+    """``SELECT tid FROM tasks WHERE tid = '<id>' and identity = …``, quotes and all."""
+    raise_on_parse_error(f"SELECT tid FROM app_tasks WHERE tid = '{strval(raw)}' and identity = '{call.db.identity}'")
+    return find_row(_tasks(call), raw)
 
 
 def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +113,7 @@ def tips_(call: Call) -> dict[str, Any]:
 
 def info(call: Call) -> dict[str, Any]:
     raw = call.get("id")
-    row = find_row(_tasks(call), raw)
+    row = _find(call, raw)
     if row is None:
         raise MissingInfoId() if blank(raw) else InfoNotFound()
     # real server: no visibility check for info (task.md §7)
@@ -131,18 +147,47 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return True
 
 
+def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
+    """The ``$sort`` of task.php list, values pasted as they came (the user lookup runs here)."""
+    sort = ""
+    if not blank(p.get("word")):
+        w = cleaner(strval(p["word"]))
+        sort += f" and (title LIKE '%{w}%' or des LIKE '%{w}%' or tip LIKE '%{w}%')"
+    if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
+        sort += f" and tip = '{cleaner(p['tip'])}'"
+    sort += f" and (datum BETWEEN '{start}' and '{end}')"
+    if not blank(p.get("user")):
+        sort += f" and app_tasks.iduser = '{user_id_by_login(call.db, p['user'])}'"
+    else:
+        sort += f" and app_tasks.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    if intval(p.get("active")) != 0:
+        sort += f" and app_tasks.active = '{strval(p['active'])}'"
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0:
+            sort += f" and app_tasks.{key} = '{strval(p[key])}'"
+    return sort
+
+
 def list_(call: Call) -> dict[str, Any]:
     p = dict(call.params)
     if p.get("status") is not None:
         # real server: status forces active=no and its own condition is thrown away (task.md §8)
         p["active"] = "no"
     today = call.backend.clock.today_str() if call.backend else ""
-    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
-    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
-    rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
+    raw_start = today if blank(p.get("dateStart")) else strval(p["dateStart"])
+    raw_end = today if blank(p.get("dateEnd")) else strval(p["dateEnd"])
+    sort = _list_where(call, p, raw_start, raw_end)
     order = "datum" if blank(p.get("order")) else strval(p["order"])
-    rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
     lpos = page_offset(p.get("offset"), ("developer/v2/task.php", 410))
+    first = "" if p.get("first") == "old" else "DESC"
+    # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
+    raise_on_parse_error(
+        f"SELECT * FROM app_tasks WHERE tid > 0 {sort} and identity = '{call.db.identity}' "
+        f"ORDER BY {order} {first} LIMIT {lpos},200"
+    )
+    start, end = as_datetime(raw_start), as_datetime(raw_end)
+    rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
+    rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
     data = [view(call.db, r, with_person=False) for r in rows[lpos : lpos + 200]]
     # real server: no `count`; nothing found → the whole body is [] (task.md §8)
     return {"data": data} if data else {}
@@ -180,7 +225,7 @@ def add(call: Call) -> dict[str, Any]:
 
 def update(call: Call) -> dict[str, Any]:
     params = _owner_params(call)
-    row = find_row(_tasks(call), params.get("id"))
+    row = _find(call, params.get("id"))
     result: dict[str, Any] | None = None
     if row is not None:
         tid = intval(row["tid"])
@@ -200,7 +245,7 @@ def update(call: Call) -> dict[str, Any]:
 
 def doit(call: Call) -> dict[str, Any]:
     p = call.params
-    row = find_row(_tasks(call), p.get("id"))
+    row = _find(call, p.get("id"))
     if blank(p.get("id")):
         raise MissingTid()
     if row is None:
