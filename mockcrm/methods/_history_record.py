@@ -10,7 +10,7 @@ from ..php import empty, intval, strval
 from ..store import Row
 from ..wire import Call
 from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, untag_arg, yexplode
-from ._task_mysql import mysql_datetime, mysql_text
+from ._task_mysql import mysql_datetime, mysql_int, mysql_text
 
 #: ``$fieldsname`` of developer/v2/history.php
 FIELDS = ["cid", "datum", "des", "tip", "iduser", "clid", "pid", "did"]
@@ -51,10 +51,10 @@ def add_history(
         # real server: des TEXT, tip VARCHAR(50), pid VARCHAR(100) over a utf8mb3 connection (setup.sql)
         des=mysql_text(text),
         tip=None if tip is None or tip == "" else mysql_text(tip, 50),
-        iduser=call.iduser if intval(iduser) < 0 else intval(iduser),
-        clid=intval(clid),
+        iduser=call.iduser if intval(iduser) < 0 else mysql_int(iduser),
+        clid=mysql_int(clid),
         pid=mysql_text(pid, 100),
-        did=intval(did),
+        did=mysql_int(did),
     )
     if intval(clid) > 0:
         client = call.db.table("clientcat", "clid").get(intval(clid))

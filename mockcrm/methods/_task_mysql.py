@@ -33,6 +33,18 @@ _DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 _TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
 
 
+_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*\Z")
+
+
+def _compact(text: str) -> tuple[int, int, int, int, int, int] | None:
+    """``YYYYMMDD`` / ``YYYYMMDDHHMMSS``: MariaDB reads a string of only digits as a packed date."""
+    m = _COMPACT.match(text)
+    if not m:
+        return None
+    parts = [int(g) if g else 0 for g in m.groups()]
+    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+
+
 def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | None:
     """(year, month, day, end position) of a leading MySQL date, or None when invalid.
 
@@ -40,14 +52,19 @@ def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | N
     day 0-31 of any month 0-12 is kept ("2031-02-30"); TIMESTAMP columns check the calendar.
     """
     m = _DATE.match(text)
-    if not m:
+    packed = _compact(text) if not m else None
+    if packed:
+        # real server: "20310906" is 2031-09-06 (golden 46-numbers-dates)
+        y, mo, d = packed[:3]
+    elif not m:
         return None
-    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    else:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
     if mo > 12 or d > 31:
         return None
     if strict and mo and d > calendar.monthrange(y or 2000, mo)[1]:
         return None
-    return y, mo, d, m.end()
+    return y, mo, d, (m.end() if m else len(text))
 
 
 def mysql_date(value: Any) -> str:
@@ -70,7 +87,12 @@ def mysql_datetime(value: Any, strict: bool = True) -> str:
     y, mo, d, end = parts
     t = _DATETIME_TAIL.match(text, end)
     h = mi = s = 0
-    if t and t.group(1) is not None:
+    packed = _compact(text)
+    if packed:
+        h, mi, s = packed[3:]
+        if h > 23 or mi > 59 or s > 59:
+            return ZERO_DATETIME
+    elif t and t.group(1) is not None:
         h, mi, s = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
         if h > 23 or mi > 59 or s > 59:
             return ZERO_DATETIME
@@ -103,6 +125,15 @@ def as_datetime(value: Any) -> str:
     """A comparison operand against a DATE/DATETIME column (a date alone means midnight)."""
     # real server: ALLOW_INVALID_DATES, so a stored "2031-02-30" is a date like any other (golden 41)
     return mysql_datetime(value, strict=False)
+
+
+INT_MIN, INT_MAX = -2147483648, 2147483647
+
+
+def mysql_int(value: Any) -> int:
+    """A value stored into an INT column in non-strict mode: out-of-range numbers are clamped."""
+    # real server: clid 99999999999 is kept as 2147483647 (golden 46-numbers-dates)
+    return min(max(intval(value), INT_MIN), INT_MAX)
 
 
 # ------------------------------------------------------------------ text columns

@@ -21,7 +21,7 @@ from ._task_lookup import (
     untag_value,
     yexplode,
 )
-from ._task_mysql import mysql_date, mysql_text, mysql_time
+from ._task_mysql import mysql_date, mysql_int, mysql_text, mysql_time
 
 #: ``$fieldsname`` of developer/v2/task.php: the accepted field names, in output order
 FIELDS = [
@@ -142,7 +142,7 @@ def store(values: dict[str, Any]) -> Row:
         elif key == "totime":
             row[key] = mysql_time(value)
         elif key in INT_COLUMNS:
-            row[key] = intval(strval(value))
+            row[key] = mysql_int(strval(value))
         else:
             # real server: VARCHAR(n) cuts silently, emoji become ???? (golden 41-task-odd-inputs)
             row[key] = mysql_text(value, TEXT_WIDTHS.get(key))

@@ -26,7 +26,7 @@ from ._lead_match import (
 )
 from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_record, order_rows
 from ._task_lookup import untag_arg, user_id_by_login
-from ._task_mysql import mysql_text, raise_on_parse_error
+from ._task_mysql import mysql_int, mysql_text, raise_on_parse_error
 
 PAGE = 200
 
@@ -81,7 +81,9 @@ def _stored(lead: Row) -> Row:
     """``arrayNullClean`` ("" → NULL), then what MariaDB keeps of each text value."""
     out = null_clean(lead)
     for key, value in out.items():
-        if isinstance(value, str):
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[key] = mysql_int(value)
+        elif isinstance(value, str):
             # real server: VARCHAR(255)/(100) cut silently, emoji become ???? (golden 40-lead-webform)
             out[key] = mysql_text(value, None if key == "description" else LEAD_WIDTHS.get(key, 255))
     return out
