@@ -33,10 +33,25 @@ def yimplode(sep: str, values: Any) -> str:
     return sep.join(strval(v) for v in (php_values(values) if isinstance(values, (list, dict)) else [values]))
 
 
-def clean_pid_list(value: Any) -> str:
-    """``yimplode(";", yexplode(";", str_replace(",", ";", $pid)))``: ``"1, 2;"`` → ``"1;2"``."""
+def clean_pid_list(value: Any, called_from: tuple[str, int] | None = None) -> str:
+    """``yimplode(";", yexplode(";", str_replace(",", ";", $pid)))``: ``"1, 2;"`` → ``"1;2"``.
+
+    An array survives str_replace and reaches yexplode's ``?string`` parameter: a TypeError
+    naming the calling script and line (``called_from``); add.list casts it to "Array" first.
+    """
     if isinstance(value, (list, dict)):
-        value = ";".join(strval(v) for v in php_values(value))
+        if called_from is None:
+            value = "Array"
+        else:
+            script, line = called_from
+            # real server: yexplode(string $str) gets an array (golden 48-arrays-history-batches)
+            raise Fatal(
+                "TypeError",
+                "yexplode(): Argument #2 ($str) must be of type ?string, array given, called in "
+                f"{{ROOT}}/{script} on line {line} and defined",
+                "inc/func.php",
+                5140,
+            )
     return ";".join(yexplode(";", strval(value).replace(",", ";")))
 
 

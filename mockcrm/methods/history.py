@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError
+from ..errors import CRMError, type_fatal
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
@@ -113,11 +113,19 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return find_in_set(strval(p.get("pid")), row.get("pid"))
 
 
+def _text(value: Any, cleaner_at: tuple[str, int]) -> str:
+    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
+    if isinstance(value, (list, dict)):
+        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
+        raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
+    return strval(value)
+
+
 def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
     """The ``$sort`` of history.php list, values pasted as they came (the user lookup runs here)."""
     sort = ""
     if not blank(p.get("word")):
-        w = cleaner(strval(p["word"]))
+        w = cleaner(_text(p["word"], ("developer/v2/history.php", 26)))
         sort += f" and (des LIKE '%{w}%' or tip LIKE '%{w}%')"
     if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
         sort += f" and tip = '{cleaner(p['tip'])}'"
@@ -165,7 +173,7 @@ def add(call: Call) -> dict[str, Any]:
         call,
         iduser=iduser,
         clid=p.get("clid"),
-        pid=clean_pid_list(p.get("pid")),
+        pid=clean_pid_list(p.get("pid"), ("developer/v2/history.php", 495)),
         did=p.get("did"),
         datum=f"{strval(p.get('datum'))} {_now_hm(call)}",
         des=p.get("content"),
@@ -183,6 +191,9 @@ def add_list(call: Call) -> list[dict[str, Any]]:
     res: dict[str, Any] = {}
     raw = p.get("list")
     for item in php_values(raw) if isinstance(raw, (list, dict)) else []:
+        if isinstance(item, str):
+            # real server: $item['content'] on a string item (golden 48-arrays-history-batches)
+            raise type_fatal("Cannot access offset of type string on string", "developer/v2/history.php", 540)
         item = item if isinstance(item, dict) else {}
         if not blank(item.get("content")):
             datum = call.backend.clock.now_str() if blank(item.get("datum")) else strval(item["datum"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError, Fatal
+from ..errors import CRMError, Fatal, type_fatal
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
@@ -147,11 +147,19 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return True
 
 
+def _text(value: Any, cleaner_at: tuple[str, int]) -> str:
+    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
+    if isinstance(value, (list, dict)):
+        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
+        raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
+    return strval(value)
+
+
 def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
     """The ``$sort`` of task.php list, values pasted as they came (the user lookup runs here)."""
     sort = ""
     if not blank(p.get("word")):
-        w = cleaner(strval(p["word"]))
+        w = cleaner(_text(p["word"], ("developer/v2/task.php", 28)))
         sort += f" and (title LIKE '%{w}%' or des LIKE '%{w}%' or tip LIKE '%{w}%')"
     if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
         sort += f" and tip = '{cleaner(p['tip'])}'"
@@ -320,10 +328,10 @@ def history(call: Call) -> dict[str, Any]:
         call,
         iduser=iduser,
         clid=intval(p.get("clid")),
-        pid=clean_pid_list(p.get("pid")),
+        pid=clean_pid_list(p.get("pid"), ("developer/v2/task.php", 852)),
         did=intval(p.get("did")),
         datum=f"{strval(p.get('datum'))} {call.backend.clock.now().strftime('%H:%M')}",
-        des=strval(p.get("content")),
+        des=p.get("content"),
         tip=tip,
     )
     return {"result": "Успешно", "data": hid}
