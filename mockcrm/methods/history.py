@@ -219,6 +219,11 @@ def add_list(call: Call) -> list[dict[str, Any]]:
 
 def delete(call: Call) -> dict[str, Any]:
     raw = call.get("id")
+    people = ",".join(str(i) for i in call.db.people(call.iduser))
+    raise_on_parse_error(
+        f"SELECT cid FROM app_history WHERE cid = '{strval(raw)}'  and iduser IN ({people}) "
+        f"and identity = '{call.db.identity}'"
+    )
     row = find_row(_history(call), raw)
     if blank(raw):
         raise MissingCid()

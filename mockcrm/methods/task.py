@@ -302,6 +302,11 @@ def _doit_mail_to(call: Call, row: dict[str, Any]) -> str | None:
 
 def delete(call: Call) -> dict[str, Any]:
     p = call.params
+    people = ",".join(str(i) for i in call.db.people(call.iduser))
+    raise_on_parse_error(
+        f"SELECT tid FROM app_tasks WHERE tid = '{strval(p.get('id'))}'  and iduser IN ({people}) "
+        f"and identity = '{call.db.identity}'"
+    )
     row = find_row(_tasks(call), p.get("id"))
     if blank(p.get("id")):
         raise MissingTid()
