@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from flask import Flask
 
 from mockcrm.backend import Account, Backend
 from mockcrm.events import Event
-from tests.conftest import MANAGER, MANAGER2, Api, task_record
+from tests.conftest import APIKEY, MANAGER, MANAGER2, Api, task_record
 
 ADMIN_LOGIN = "admin@example.com"
 MISSING_TID = {"result": "Error", "error": {"code": 405, "text": "Отсутствуют параметры - tid напоминания"}}
@@ -176,6 +177,12 @@ def test_add_defaults_come_from_the_account_clock(api: Api) -> None:
         ({"autor": "2"}, {"autor": 2, "autorlogin": MANAGER}),
         ({"autor": ADMIN_LOGIN}, {}),
         ({"readonly": "0"}, {}),
+        # MariaDB: VARCHAR cut, utf8mb3, ALLOW_INVALID_DATES, INT clamp, packed dates (goldens 41, 46)
+        ({"title": "т" * 260}, {"title": "т" * 250}),
+        ({"title": "Звонок 📞", "readonly": "yesno"}, {"title": "Звонок ????", "readonly": "yes"}),
+        ({"datum": "2031-02-30"}, {"datum": "2031-02-30"}),
+        ({"datum": "20310906", "totime": "123456"}, {"datum": "2031-09-06", "totime": "12:34"}),
+        ({"priority": "99999999999"}, {"priority": "2147483647"}),
     ],
 )
 def test_add_stores_like_mariadb(api: Api, params: dict[str, Any], stored: dict[str, Any]) -> None:
@@ -476,3 +483,40 @@ def test_history_action_missing_params_still_creates_the_type(api: Api, params: 
     }
     extra = [] if "tip" in params else [{"title": "", "color": None, "filter": "all"}]
     assert api("task", "tips") == {"data": TIPS + extra}
+
+
+def json_raw(api: Api, body: dict[str, object]) -> str:
+    """A JSON-transport call whose answer may be a PHP fatal page rather than JSON."""
+    r = api.client.post(
+        "/developer/v2/task",
+        data=json.dumps(body),
+        headers={"Content-Type": "application/json", "apikey": APIKEY, "login": ADMIN_LOGIN},
+    )
+    return r.data.decode()
+
+
+def test_array_title_is_a_strip_tags_fatal(api: Api) -> None:
+    raw = json_raw(api, {"action": "add", "title": ["a"], "datum": "2031-03-09"})
+    assert "strip_tags(): Argument #1 ($string) must be of type string, array given" in raw
+    assert api("task", "info", id=1) == INFO_NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("body", "near"),
+    [
+        ({"action": "info", "id": "1'"}, "near '1'' at line 1"),
+        ({"action": "list", "user": "a'b"}, "near 'b' AND identity = '1'' at line 1"),
+        ({"action": "list", "clid": "1'"}, "near '1' ORDER BY datum DESC LIMIT 0,200' at line 1"),
+    ],
+)
+def test_raw_quote_from_json_breaks_the_sql(api: Api, body: dict[str, object], near: str) -> None:
+    add(api)
+    raw = json_raw(api, body)
+    assert "mysqli_sql_exception: You have an error in your SQL syntax" in raw
+    assert near in raw
+
+
+@pytest.mark.parametrize(("offset", "fatal"), [("abc", "string * int"), (["1"], "array * int")])
+def test_non_numeric_offset_is_a_type_error(api: Api, offset: object, fatal: str) -> None:
+    raw = json_raw(api, {"action": "list", "offset": offset})
+    assert f"Unsupported operand types: {fatal}" in raw

@@ -225,6 +225,13 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
             call.db.add_history(datum=now(call), des=des, tip="СобытиеCRM", iduser=call.iduser, pid=str(person["pid"]))
     else:
         mes.append("Контакты не переведены")
+    todo_send = call.get("todo_send")
+    if todo_send is True or todo_send == "yes":
+        # real server: the old owner's tasks of the deal go to the new one (Deal::changeuser, golden 44)
+        for task in table(call, "tasks", "tid").where(
+            lambda r: intval(r.get("did")) == did and intval(r.get("iduser")) == intval(olduser)
+        ):
+            task["iduser"] = intval(newuser)
     for credit in table(call, "credit", "crid").where(lambda r: intval(r.get("did")) == did and r.get("do") != "on"):
         credit["idowner"] = newuser
     des = (

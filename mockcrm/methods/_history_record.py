@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..php import empty, intval, strval
-from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
-from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, yexplode
-from ._task_mysql import mysql_datetime
+from ._task_lookup import current_client, current_dogovor, nl2br, person_list, untag3, untag_arg, yexplode
+from ._task_mysql import mysql_datetime, mysql_int, mysql_text
 
 #: ``$fieldsname`` of developer/v2/history.php
 FIELDS = ["cid", "datum", "des", "tip", "iduser", "clid", "pid", "did"]
@@ -45,15 +44,17 @@ def add_history(
     """``addHistorty``: text untagged, empty datum = now, NULL/"" columns left to their defaults."""
     assert call.backend is not None
     now = call.backend.clock.now_str()
-    text = untag(strval(des).replace("\\r\\n", "\r\n"))
+    # real server: addHistorty untags the text, so an array is a fatal (golden 43-history-odd-inputs)
+    text = untag_arg(des if isinstance(des, (list, dict)) else strval(des).replace("\\r\\n", "\r\n"))
     cid = call.db.add_history(
         datum=now if empty(datum) else mysql_datetime(datum),
-        des=text,
-        tip=None if tip is None or tip == "" else strval(tip),
-        iduser=call.iduser if intval(iduser) < 0 else intval(iduser),
-        clid=intval(clid),
-        pid=pid,
-        did=intval(did),
+        # real server: des TEXT, tip VARCHAR(50), pid VARCHAR(100) over a utf8mb3 connection (setup.sql)
+        des=mysql_text(text),
+        tip=None if tip is None or tip == "" else mysql_text(tip, 50),
+        iduser=call.iduser if intval(iduser) < 0 else mysql_int(iduser),
+        clid=mysql_int(clid),
+        pid=mysql_text(pid, 100),
+        did=mysql_int(did),
     )
     if intval(clid) > 0:
         client = call.db.table("clientcat", "clid").get(intval(clid))

@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import php
 from ..store import Row
+from ._task_mysql import mysql_text, raise_on_parse_error, utf8mb3
 
 #: ``Leads::STATUSES`` / ``Leads::REZULTES`` (directories.md §7)
 STATUSES = {"0": "Открыт", "1": "В работе", "2": "Обработан", "3": "Закрыт"}
@@ -137,10 +138,28 @@ def _active(db: Any, iduser: int) -> bool:
     return bool(user) and user.get("secrty") == "yes"
 
 
+def _stripped(column: str) -> str:
+    return f"replace(replace(replace(replace(replace({column}, '+', ''), '(', ''), ')', ''), ' ', ''), '-', '')"
+
+
+def _person_query(db: Any, email: str, phone: str) -> str:
+    """The contact query of ``Leads::getClient`` as the PHP code builds it."""
+    digits = prepare_mob_phone(phone)
+    q = f" and mail LIKE '%{email}%'" if email else ""
+    if phone:
+        q += f" and ({_stripped('tel')} LIKE '%{digits}%') or ({_stripped('mob')} LIKE '%{digits}%')"
+    if email and phone:
+        q += f" and ({_stripped('tel')} LIKE '%{digits}%') or ({_stripped('mob')} LIKE '%{digits}%'"
+        q += f" or mail LIKE '%{email}%')"
+    return f"SELECT * FROM app_personcat WHERE pid > 0 {q} and identity = '{db.identity}'"
+
+
 def get_client(db: Any, phone: Any, email: Any) -> dict[str, int]:
     """``Leads::getClient``: a contact, else a client, found by e-mail/phone, with its active owner."""
     e, p = php.strval(email), php.strval(phone)
     clid = pid = iduser = 0
+    # real server: the e-mail is pasted into the SQL as sent; a raw quote (JSON) breaks it (golden 45)
+    raise_on_parse_error(_person_query(db, e, p))
     if e or p:
         row = first(_sorted(db.table("personcat", "pid")), _person_match(e, p))
         if row:
@@ -192,17 +211,22 @@ def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> 
     table = db.table("clientpath")
     name, source = php.strval(clientpath), php.strval(utm_source)
     found: Row | None = None
-    if source:
-        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), source))
-    elif name:
-        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), name))
-        if found is None and php.is_numeric(name):
-            found = table.get(php.intval(name))
+    # real server: !empty(), so "0" counts as absent for both
+    has_source, has_name = source not in ("", "0"), name not in ("", "0")
+    if has_source:
+        raise_on_parse_error(f"SELECT id FROM app_clientpath WHERE utm_source = '{source}' AND identity = '{identity}'")
+        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), utf8mb3(source)))
+    elif has_name:
+        raise_on_parse_error(f"SELECT id FROM app_clientpath WHERE name = '{name}' AND identity = '{identity}'")
+        # real server: looked up by name only, so "5" is a new source named "5" (golden 40-lead-webform)
+        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), utf8mb3(name)))
     if found is not None:
         return php.intval(found.get("id"))
-    if not name:
+    if not has_name:
         return 0
-    row = {"id": None, "name": name, "isDefault": None, "utm_source": source or None, "destination": None}
+    # real server: name and utm_source are VARCHAR(255) over a utf8mb3 connection (setup.sql)
+    row = {"id": None, "name": mysql_text(name, 255), "isDefault": None, "utm_source": None, "destination": None}
+    row["utm_source"] = None if utm_source is None else mysql_text(source, 255)
     row["identity"] = str(identity)
     return table.insert(row)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..backend import Account
+from ..errors import Fatal
 from ..php import intval, php_values, strip_tags, strval, trim
 from ..sanitize import untag
-from ._task_mysql import ci_equal
+from ._task_mysql import ci_equal, mysql_text, raise_on_parse_error, utf8mb3
 
 NOT_FOUND = "--не найден--"
 
@@ -32,10 +33,25 @@ def yimplode(sep: str, values: Any) -> str:
     return sep.join(strval(v) for v in (php_values(values) if isinstance(values, (list, dict)) else [values]))
 
 
-def clean_pid_list(value: Any) -> str:
-    """``yimplode(";", yexplode(";", str_replace(",", ";", $pid)))``: ``"1, 2;"`` → ``"1;2"``."""
+def clean_pid_list(value: Any, called_from: tuple[str, int] | None = None) -> str:
+    """``yimplode(";", yexplode(";", str_replace(",", ";", $pid)))``: ``"1, 2;"`` → ``"1;2"``.
+
+    An array survives str_replace and reaches yexplode's ``?string`` parameter: a TypeError
+    naming the calling script and line (``called_from``); add.list casts it to "Array" first.
+    """
     if isinstance(value, (list, dict)):
-        value = ";".join(strval(v) for v in php_values(value))
+        if called_from is None:
+            value = "Array"
+        else:
+            script, line = called_from
+            # real server: yexplode(string $str) gets an array (golden 48-arrays-history-batches)
+            raise Fatal(
+                "TypeError",
+                "yexplode(): Argument #2 ($str) must be of type ?string, array given, called in "
+                f"{{ROOT}}/{script} on line {line} and defined",
+                "inc/func.php",
+                5140,
+            )
     return ";".join(yexplode(";", strval(value).replace(",", ";")))
 
 
@@ -76,6 +92,11 @@ def client_main_pid(db: Account, clid: Any) -> str:
 
 def user_id_by_login(db: Account, login: Any) -> int:
     """``current_userbylogin``: the user's id, 0 for an unknown login."""
+    if login:
+        # real server: the login is pasted into the SQL, a raw quote (JSON) is a syntax error
+        raise_on_parse_error(
+            f"SELECT iduser FROM app_user WHERE login = '{strval(login)}' AND identity = '{db.identity}'"
+        )
     row = db.user_by_login(strval(login))
     return intval(row["iduser"]) if row else 0
 
@@ -93,11 +114,13 @@ def get_time(value: Any) -> str:
 def get_tip_task(db: Account, name: str) -> str:
     """``getTipTask``: an unknown activity type is created on the fly; the name comes back as given."""
     table = db.table("activities", "id")
-    if table.first(lambda r: ci_equal(r.get("title"), name)) is None:
+    # real server: the WHERE literal is not cut, so a name past VARCHAR(20) never finds its own
+    # cut row and adds another one each time (func.helpers.php getTipTask, golden 41)
+    if table.first(lambda r: ci_equal(r.get("title"), utf8mb3(name))) is None:
         table.insert(
             {
                 "id": None,
-                "title": name,
+                "title": mysql_text(name, 20),
                 "color": None,
                 "icon": None,
                 "resultat": None,
@@ -120,6 +143,16 @@ def tips(db: Account) -> dict[str, Any]:
 
 
 def untag_value(value: Any) -> str:
+    return untag(strval(value))
+
+
+def untag_arg(value: Any) -> str:
+    """``untag($value)`` on a request value: an array crashes in its ``strip_tags`` (protocol.md §9)."""
+    if isinstance(value, (list, dict)):
+        # real server: untag() passes the array on to strip_tags(), a TypeError (goldens 40, 41, 43)
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
     return untag(strval(value))
 
 

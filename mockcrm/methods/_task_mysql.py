@@ -14,53 +14,93 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import sql_fatal
+from ..errors import Fatal, sql_fatal, type_fatal
 from ..php import floatval, intval, is_numeric, strval
 from ..store import Row, Table
 
 ZERO_DATE = "0000-00-00"
 ZERO_TIME = "00:00:00"
 ZERO_DATETIME = "0000-00-00 00:00:00"
+#: the TIMESTAMP range (UTC 1970-01-01 00:00:01 .. 2038-01-19 03:14:07) in the server's zone, +03:00
+TIMESTAMP_MIN = "1970-01-01 03:00:01"
+TIMESTAMP_MAX = "2038-01-19 06:14:07"
+
+#: characters outside the BMP: four bytes in UTF-8, which a utf8 (utf8mb3) connection cannot carry
+_NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 _DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 _DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
 _TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
 
 
-def _date_parts(text: str) -> tuple[int, int, int, int] | None:
-    """(year, month, day, end position) of a leading MySQL date, or None when invalid."""
-    m = _DATE.match(text)
+_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*\Z")
+
+
+def _compact(text: str) -> tuple[int, int, int, int, int, int] | None:
+    """``YYYYMMDD`` / ``YYYYMMDDHHMMSS``: MariaDB reads a string of only digits as a packed date."""
+    m = _COMPACT.match(text)
     if not m:
         return None
-    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    if mo > 12 or (mo and d > calendar.monthrange(y or 2000, mo)[1]) or d > 31:
+    parts = [int(g) if g else 0 for g in m.groups()]
+    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+
+
+def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | None:
+    """(year, month, day, end position) of a leading MySQL date, or None when invalid.
+
+    ``strict=False`` is a DATE/DATETIME column: the server runs with ALLOW_INVALID_DATES, so any
+    day 0-31 of any month 0-12 is kept ("2031-02-30"); TIMESTAMP columns check the calendar.
+    """
+    m = _DATE.match(text)
+    packed = _compact(text) if not m else None
+    if packed:
+        # real server: "20310906" is 2031-09-06 (golden 46-numbers-dates)
+        y, mo, d = packed[:3]
+    elif not m:
         return None
-    return y, mo, d, m.end()
+    else:
+        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if mo > 12 or d > 31:
+        return None
+    if strict and mo and d > calendar.monthrange(y or 2000, mo)[1]:
+        return None
+    return y, mo, d, (m.end() if m else len(text))
 
 
 def mysql_date(value: Any) -> str:
     """A value stored into a DATE column (invalid → zero date, trailing garbage truncated)."""
-    parts = _date_parts(strval(value))
+    # real server: sql-mode ALLOW_INVALID_DATES keeps "2031-02-30" in a DATE column (golden 41)
+    parts = _date_parts(strval(value), strict=False)
     if parts is None:
         return ZERO_DATE
     y, mo, d, _ = parts
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def mysql_datetime(value: Any) -> str:
-    """A value stored into a DATETIME column (``" 12:14"`` → zero; ``"… 08:30:00 12:14"`` truncated)."""
+def mysql_datetime(value: Any, strict: bool = True) -> str:
+    """A value stored into a TIMESTAMP (``strict``) or DATETIME column (``" 12:14"`` → zero;
+    ``"… 08:30:00 12:14"`` truncated)."""
     text = strval(value)
-    parts = _date_parts(text)
+    parts = _date_parts(text, strict)
     if parts is None:
         return ZERO_DATETIME
     y, mo, d, end = parts
     t = _DATETIME_TAIL.match(text, end)
     h = mi = s = 0
-    if t and t.group(1) is not None:
+    packed = _compact(text)
+    if packed:
+        h, mi, s = packed[3:]
+        if h > 23 or mi > 59 or s > 59:
+            return ZERO_DATETIME
+    elif t and t.group(1) is not None:
         h, mi, s = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
         if h > 23 or mi > 59 or s > 59:
             return ZERO_DATETIME
-    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    out = f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    if strict and out != ZERO_DATETIME and not TIMESTAMP_MIN <= out <= TIMESTAMP_MAX:
+        # real server: a TIMESTAMP outside 1970-2038 is stored as zero (golden 43-history-odd-inputs)
+        return ZERO_DATETIME
+    return out
 
 
 def mysql_time(value: Any) -> str:
@@ -83,7 +123,105 @@ def mysql_time(value: Any) -> str:
 
 def as_datetime(value: Any) -> str:
     """A comparison operand against a DATE/DATETIME column (a date alone means midnight)."""
-    return mysql_datetime(value)
+    # real server: ALLOW_INVALID_DATES, so a stored "2031-02-30" is a date like any other (golden 41)
+    return mysql_datetime(value, strict=False)
+
+
+INT_MIN, INT_MAX = -2147483648, 2147483647
+
+
+def mysql_int(value: Any) -> int:
+    """A value stored into an INT column in non-strict mode: out-of-range numbers are clamped."""
+    # real server: clid 99999999999 is kept as 2147483647 (golden 46-numbers-dates)
+    return min(max(intval(value), INT_MIN), INT_MAX)
+
+
+# ------------------------------------------------------------------ text columns
+
+
+def utf8mb3(text: str) -> str:
+    """A string as MariaDB receives it over the CRM's ``utf8`` connection: each 4-byte character
+    (emoji and the like) becomes ``????`` - in stored values and in the literals of a WHERE alike."""
+    # real server: SafeMysql connects with charset utf8 = utf8mb3 (README of real-salesman, golden 41)
+    return _NON_BMP.sub("????", text)
+
+
+def mysql_text(value: Any, width: int | None = None) -> str:
+    """A value stored into a CHAR/VARCHAR(width) or TEXT column in non-strict mode: utf8mb3, then
+    cut to ``width`` characters without an error (MariaDB only warns)."""
+    text = utf8mb3(strval(value))
+    return text[:width] if width is not None else text
+
+
+# ------------------------------------------------------------------ hand-built SQL
+
+#: words that may follow a string literal in the WHERE/ORDER BY clauses the CRM builds
+_AFTER_LITERAL = {
+    "and", "or", "xor", "not", "is", "in", "like", "between", "escape", "collate", "order", "group",
+    "having", "limit", "desc", "asc", "as", "regexp", "rlike", "div", "mod", "union",
+}  # fmt: skip
+
+
+def _near(query: str, pos: int, line: int, rest: str | None = None) -> Fatal:
+    rest = query[pos:] if rest is None else rest
+    near = rest if len(rest) <= 80 else rest[:77] + "..."
+    return sql_fatal(
+        "You have an error in your SQL syntax; check the manual that corresponds to your "
+        f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
+    )
+
+
+def _literal_end(query: str, i: int) -> int | None:
+    """The index after the string literal opening at ``i`` ('' and backslash escapes), None if open."""
+    i += 1
+    while i < len(query):
+        if query[i] == "\\":
+            i += 2
+        elif query[i] == "'" and query[i + 1 : i + 2] == "'":
+            i += 2
+        elif query[i] == "'":
+            return i + 1
+        else:
+            i += 1
+    return None
+
+
+def sql_parse_error(query: str) -> Fatal | None:
+    """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
+
+    A value with ``'`` ends its literal early: what follows the literal is then a word, number or
+    ``;`` where MariaDB wants an operator (near = the rest of the query from there, 80 characters
+    at most), or the last literal never closes (near = its text).  The JSON transports skip
+    Cleaner, so their quotes arrive raw (golden 45-transports-quotes).
+    """
+    # MariaDB counts lines from the first token and not inside string literals (golden 45: line 32)
+    query = query.lstrip()
+    i, line, after_literal = 0, 1, False
+    while i < len(query):
+        c = query[i]
+        if c.isspace():
+            line += c == "\n"
+            i += 1
+            continue
+        if c == "'":
+            end = _literal_end(query, i)
+            if end is None:
+                # real server: an open literal is shown unescaped ('' as ') (golden 45-transports-quotes)
+                return _near(query, i + 1, line, query[i + 1 :].replace("''", "'"))
+            i, after_literal = end, True
+            continue
+        word = re.match(r"[\w.@]+", query[i:])
+        if after_literal and (c == ";" or (word and word.group(0).lower() not in _AFTER_LITERAL)):
+            return _near(query, i, line)
+        after_literal = False
+        i += len(word.group(0)) if word else 1
+    return None
+
+
+def raise_on_parse_error(query: str) -> None:
+    fatal = sql_parse_error(query)
+    if fatal is not None:
+        raise fatal
 
 
 # ------------------------------------------------------------------ utf8_general_ci
@@ -113,6 +251,26 @@ def ci_key(text: str) -> str:
 
 def ci_equal(a: Any, b: Any) -> bool:
     return a is not None and ci_key(strval(a)) == ci_key(strval(b))
+
+
+_SQL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"}
+
+
+def sql_literal(text: str) -> str:
+    """What MariaDB reads from ``'text'`` pasted into a query: backslash escapes are resolved
+    (``\\t`` is a tab, ``\\x`` is ``x``) except ``\\%`` and ``\\_``, which stay for LIKE."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append("\\" + nxt if nxt in "%_" else _SQL_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return utf8mb3("".join(out))
 
 
 def like(value: Any, pattern: str) -> bool:
@@ -164,11 +322,31 @@ def find_row(table: Table, param: Any) -> Row | None:
     return table.get(int(wanted))
 
 
-def page_offset(param: Any, page: int = 200) -> int:
-    """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200``."""
-    # PHP 8 crashes on a non-numeric offset; the mock treats it as 0 (no golden case)
-    value = floatval(param) if is_numeric(param) else float(intval(param))
-    return int(value * page) if value > 0 else 0
+_LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
+    """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200`` on PHP 8.
+
+    ``where`` is the script and line of the multiplication, where a non-numeric value crashes.
+    """
+    if isinstance(param, (list, dict)):
+        # real server: an array is greater than any int, and array * int is a TypeError
+        raise type_fatal("Unsupported operand types: array * int", *where)
+    if param is None or isinstance(param, bool):
+        return page if param else 0
+    if isinstance(param, (int, float)) or is_numeric(param):
+        value = floatval(param)
+        return int(value * page) if value > 0 else 0
+    text = strval(param)
+    # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
+    if text.encode() <= b"0":
+        return 0
+    lead = _LEADING_NUMBER.match(text)
+    if lead is None:
+        # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
+        raise type_fatal("Unsupported operand types: string * int", *where)
+    return int(floatval(lead.group(0)) * page)
 
 
 # ------------------------------------------------------------------ ORDER BY

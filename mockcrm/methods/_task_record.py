@@ -21,7 +21,7 @@ from ._task_lookup import (
     untag_value,
     yexplode,
 )
-from ._task_mysql import mysql_date, mysql_time
+from ._task_mysql import mysql_date, mysql_int, mysql_text, mysql_time
 
 #: ``$fieldsname`` of developer/v2/task.php: the accepted field names, in output order
 FIELDS = [
@@ -91,6 +91,11 @@ COLUMNS: dict[str, Any] = {
     "identity": 1,
 }
 
+#: widths of the text columns of ``tasks`` (_install/db/setup.sql); None = TEXT
+TEXT_WIDTHS: dict[str, int | None] = {
+    "pid": 255, "title": 250, "des": None, "tip": 100, "active": 255, "readonly": 3, "alert": 3, "day": 3,
+}  # fmt: skip
+
 INT_COLUMNS = {"tid", "maintid", "iduser", "clid", "did", "cid", "autor", "priority", "speed", "status", "identity"}
 
 
@@ -137,9 +142,10 @@ def store(values: dict[str, Any]) -> Row:
         elif key == "totime":
             row[key] = mysql_time(value)
         elif key in INT_COLUMNS:
-            row[key] = intval(strval(value))
+            row[key] = mysql_int(strval(value))
         else:
-            row[key] = strval(value)
+            # real server: VARCHAR(n) cuts silently, emoji become ???? (golden 41-task-odd-inputs)
+            row[key] = mysql_text(value, TEXT_WIDTHS.get(key))
     return row
 
 
@@ -208,7 +214,7 @@ def edited_values(db: Account, api_user: int, data: dict[str, Any]) -> tuple[Row
     task["iduser"] = api_user
     written = store(task)
     # real server: des and day are written even when empty, so an update clears them (task.md §10)
-    written["des"] = task["des"]
-    written["day"] = task["day"]
+    written["des"] = mysql_text(task["des"])
+    written["day"] = mysql_text(task["day"], TEXT_WIDTHS["day"])
     event_autor = 0 if task["iduser"] == task["autor"] else task["autor"]
     return written, event_autor

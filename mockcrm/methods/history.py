@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError
+from ..errors import CRMError, type_fatal
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
 from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
-from ._task_mysql import as_datetime, ci_equal, find_in_set, find_row, like, num_equal, order_rows, page_offset
+from ._task_mysql import (
+    as_datetime,
+    ci_equal,
+    find_in_set,
+    find_row,
+    like,
+    num_equal,
+    order_rows,
+    page_offset,
+    raise_on_parse_error,
+    sql_literal,
+)
 
 # real server: history.php compares the action loosely too, so JSON true runs `fields`
 LOOSE_TRUE_ACTION = "fields"
@@ -68,6 +79,8 @@ def tips_(call: Call) -> dict[str, Any]:
 
 def info(call: Call) -> dict[str, Any]:
     raw = call.get("id")
+    query = f"SELECT cid FROM app_history WHERE cid = '{strval(raw)}' and identity = '{call.db.identity}'"
+    raise_on_parse_error(query)
     row = find_row(_history(call), raw)
     if row is None:
         raise MissingInfoId() if blank(raw) else InfoNotFound()
@@ -79,7 +92,8 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     if not (start <= as_datetime(row.get("datum")) <= end):
         return False
     if not blank(p.get("word")):
-        word = f"%{cleaner(strval(p['word']))}%"
+        # real server: the word is pasted into a quoted literal, so "\\t" is a tab (golden 43)
+        word = sql_literal(f"%{cleaner(strval(p['word']))}%")
         if not (like(row.get("des"), word) or like(row.get("tip"), word)):
             return False
     tip = p.get("tip")
@@ -99,17 +113,52 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return find_in_set(strval(p.get("pid")), row.get("pid"))
 
 
+def _text(value: Any, cleaner_at: tuple[str, int]) -> str:
+    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
+    if isinstance(value, (list, dict)):
+        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
+        raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
+    return strval(value)
+
+
+def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
+    """The ``$sort`` of history.php list, values pasted as they came (the user lookup runs here)."""
+    sort = ""
+    if not blank(p.get("word")):
+        w = cleaner(_text(p["word"], ("developer/v2/history.php", 26)))
+        sort += f" and (des LIKE '%{w}%' or tip LIKE '%{w}%')"
+    if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
+        sort += f" and tip = '{cleaner(p['tip'])}'"
+    sort += f" and (datum BETWEEN '{start}' and '{end}')"
+    if not blank(p.get("user")):
+        sort += f" and app_history.iduser = '{user_id_by_login(call.db, p['user'])}'"
+    else:
+        sort += f" and app_history.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0:
+            sort += f" and app_history.{key} = '{strval(p[key])}'"
+    return sort + f" and FIND_IN_SET('{strval(p.get('pid'))}', REPLACE(app_history.pid, ';',',')) > 0"
+
+
 def list_(call: Call) -> dict[str, Any]:
     p = call.params
     assert call.backend is not None
     today = call.backend.clock.today_str()
     # real server: each bound defaults to today, a date means midnight (other-methods.md §3)
-    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
-    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
-    rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
+    raw_start = today if blank(p.get("dateStart")) else strval(p["dateStart"])
+    raw_end = today if blank(p.get("dateEnd")) else strval(p["dateEnd"])
+    sort = _list_where(call, p, raw_start, raw_end)
     order = "datum" if blank(p.get("order")) else strval(p["order"])
+    lpos = page_offset(p.get("offset"), ("developer/v2/history.php", 392))
+    first = "" if p.get("first") == "old" else "DESC"
+    # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
+    raise_on_parse_error(
+        f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
+        f"ORDER BY {order} {first} LIMIT {lpos},200"
+    )
+    start, end = as_datetime(raw_start), as_datetime(raw_end)
+    rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
     rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
-    lpos = page_offset(p.get("offset"))
     data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
     return {"data": data} if data else {}
 
@@ -124,7 +173,7 @@ def add(call: Call) -> dict[str, Any]:
         call,
         iduser=iduser,
         clid=p.get("clid"),
-        pid=clean_pid_list(p.get("pid")),
+        pid=clean_pid_list(p.get("pid"), ("developer/v2/history.php", 495)),
         did=p.get("did"),
         datum=f"{strval(p.get('datum'))} {_now_hm(call)}",
         des=p.get("content"),
@@ -142,6 +191,9 @@ def add_list(call: Call) -> list[dict[str, Any]]:
     res: dict[str, Any] = {}
     raw = p.get("list")
     for item in php_values(raw) if isinstance(raw, (list, dict)) else []:
+        if isinstance(item, str):
+            # real server: $item['content'] on a string item (golden 48-arrays-history-batches)
+            raise type_fatal("Cannot access offset of type string on string", "developer/v2/history.php", 540)
         item = item if isinstance(item, dict) else {}
         if not blank(item.get("content")):
             datum = call.backend.clock.now_str() if blank(item.get("datum")) else strval(item["datum"])
@@ -167,6 +219,11 @@ def add_list(call: Call) -> list[dict[str, Any]]:
 
 def delete(call: Call) -> dict[str, Any]:
     raw = call.get("id")
+    people = ",".join(str(i) for i in call.db.people(call.iduser))
+    raise_on_parse_error(
+        f"SELECT cid FROM app_history WHERE cid = '{strval(raw)}'  and iduser IN ({people}) "
+        f"and identity = '{call.db.identity}'"
+    )
     row = find_row(_history(call), raw)
     if blank(raw):
         raise MissingCid()

@@ -10,7 +10,6 @@ from typing import Any
 
 from .. import php
 from ..errors import CRMError, sql_syntax_fatal
-from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
 from ._lead_match import (
@@ -26,6 +25,8 @@ from ._lead_match import (
     yimplode,
 )
 from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_record, order_rows
+from ._task_lookup import untag_arg, user_id_by_login
+from ._task_mysql import mysql_int, mysql_text, raise_on_parse_error
 
 PAGE = 200
 
@@ -54,22 +55,38 @@ def _lead_values(call: Call, clientpath: int, iduser: int) -> Row:
     phone = p.get("tel") if p.get("tel") is not None else p.get("phone")
     wanted = p.get("clid") is None and p.get("pid") is None
     client = get_client(db, phone, p.get("email")) if wanted else {"clid": 0, "pid": 0}
-    lead: Row = {k: untag(php.strval(p.get(k))) for k in ("title", "email")}
+    lead: Row = {k: untag_arg(p.get(k)) for k in ("title", "email")}
     lead["phone"] = yimplode(phone)
-    lead.update({k: untag(php.strval(p.get(k))) for k in ("site", "city")})
+    lead.update({k: untag_arg(p.get(k)) for k in ("site", "city")})
     lead["clientpath"] = clientpath
-    lead["partner"] = partner_by_site(db, untag(php.strval(p.get("partner"))))
-    lead["description"] = untag(php.strval(p.get("description")))
+    lead["partner"] = partner_by_site(db, untag_arg(p.get("partner")))
+    lead["description"] = untag_arg(p.get("description"))
     lead["iduser"] = iduser
     lead["muid"] = p.get("muid")
-    lead.update({k: untag(php.strval(p.get(k))) for k in ("company", "country")})
+    lead.update({k: untag_arg(p.get(k)) for k in ("company", "country")})
     lead["clid"] = max(php.intval(p["clid"]) if p.get("clid") is not None else client["clid"], 0)
     lead["pid"] = max(php.intval(p["pid"]) if p.get("pid") is not None else client["pid"], 0)
     path = db.table("clientpath").get(clientpath)
     # real server: utm_source is copied from the chosen source row, not from the request (lead.md §6)
     lead["utm_source"] = path.get("utm_source") if path else None
-    lead.update({k: untag(php.strval(p.get(k))) for k in UTM_UNTAGGED})
+    lead.update({k: untag_arg(p.get(k)) for k in UTM_UNTAGGED})
     return lead
+
+
+#: widths of the text columns of ``leads`` (_install/db/setup.sql); the others are INT, dates or TEXT
+LEAD_WIDTHS = {"city": 100, "ip": 16, "timezone": 5}
+
+
+def _stored(lead: Row) -> Row:
+    """``arrayNullClean`` ("" → NULL), then what MariaDB keeps of each text value."""
+    out = null_clean(lead)
+    for key, value in out.items():
+        if isinstance(value, int) and not isinstance(value, bool):
+            out[key] = mysql_int(value)
+        elif isinstance(value, str):
+            # real server: VARCHAR(255)/(100) cut silently, emoji become ???? (golden 40-lead-webform)
+            out[key] = mysql_text(value, None if key == "description" else LEAD_WIDTHS.get(key, 255))
+    return out
 
 
 def _uid_pairs(value: Any) -> list[tuple[str, Any]]:
@@ -85,7 +102,7 @@ def _insert(call: Call, lead: Row, settings: dict[str, Any] | None) -> int:
     db = call.db
     now = call.backend.clock.now_str() if call.backend else ""
     row: Row = dict.fromkeys(LEAD_COLUMNS)
-    row.update(null_clean(lead))
+    row.update(_stored(lead))
     row.update(id=None, datum=now, status=1 if lead["iduser"] > 0 else 0, identity=db.identity)
     lid = db.table("leads").insert(row)
     payload = {"id": str(lid), "clid": str(lead["clid"]), "pid": str(lead["pid"]), "did": "0"}
@@ -98,7 +115,9 @@ def _insert(call: Call, lead: Row, settings: dict[str, Any] | None) -> int:
     author = lead["iduser"] if lead["iduser"] > 0 else call.iduser
     db.add_history(datum=now, iduser=author, des=f"Добавлен лид #{lid}", tip="СобытиеCRM")
     for name, value in _uid_pairs(call.params.get("uids")):
-        uid: Row = {"id": None, "datum": now, "name": name, "value": php.strval(value), "lid": lid, "eid": 0}
+        # real server: uids.name and uids.value are VARCHAR(100)
+        uid: Row = {"id": None, "datum": now, "name": mysql_text(name, 100), "lid": lid, "eid": 0}
+        uid["value"] = mysql_text(value, 100)
         uid.update(clid=lead["clid"], did=0, identity=db.identity)
         db.table("uids").insert(uid)
     return lid
@@ -126,24 +145,55 @@ def add(call: Call) -> Any:
         # real server: the update branch neither fires events nor writes history (golden 09-lead)
         existing = db.table("leads").get(lid)
         if existing is not None:
-            existing.update(null_clean(lead), status=1 if lead["iduser"] > 0 else 0)
+            existing.update(_stored(lead), status=1 if lead["iduser"] > 0 else 0)
     return {"result": "Success", "id": lid}
+
+
+def _list_query(call: Call, sort: str, order: str, offset: int) -> str:
+    """The list query of lead.php from WHERE on; the SELECT list before it only counts for "at line N"."""
+    first = "" if call.params.get("first") == "old" else "DESC"
+    where = (
+        f"\t\t\tWHERE\n\t\t\t\tapp_leads.id > 0\n\t\t\t\t{sort} and \n\t\t\t\t"
+        f"app_leads.identity = '{call.db.identity}'\n\t\t\tORDER BY {order} {first} \n\t\t\tLIMIT {offset},{PAGE}"
+    )
+    return "SELECT" + "\n" * 29 + where
+
+
+def _list_sort(call: Call) -> tuple[str, int]:
+    """``$sort`` as lead.php builds it (dates, status, user) and the responsible user asked for."""
+    p = call.params
+    ds, de = php.strval(p.get("dateStart")), php.strval(p.get("dateEnd"))
+    sort = ""
+    if ne_empty(p.get("dateStart")) and not ne_empty(p.get("dateEnd")):
+        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') = '{ds}'"
+    if ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
+        sort += f" and (app_leads.datum BETWEEN '{ds} 00:00:00' and '{de} 23:59:59')"
+    if not ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
+        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') < '{de}'"
+    if ne_empty(p.get("status")):
+        sort += f" and app_leads.status = '{php.strval(p.get('status'))}'"
+    uid = 0
+    if ne_empty(p.get("user")):
+        uid = user_id_by_login(call.db, p.get("user"))
+        sort += f" and app_leads.iduser = '{uid}'"
+    return sort, uid
 
 
 def list_(call: Call) -> Any:
     p = call.params
     db = call.db
+    sort, uid = _list_sort(call)
+    order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
+    # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
+    raise_on_parse_error(_list_query(call, sort, order, max(php.intval(p.get("offset")), 0) * PAGE))
     rows = [joined(db, db.table("leads").rows[k]) for k in sorted(db.table("leads").rows)]
     conditions = [date_filter(p, "datum")]
     if ne_empty(p.get("status")):
         wanted = php.floatval(php.strval(p.get("status")))
         conditions.append(lambda j: php.floatval(j["status"]) == wanted)
     if ne_empty(p.get("user")):
-        owner = db.user_by_login(p.get("user"))
-        uid = php.intval(owner.get("iduser")) if owner else 0
         conditions.append(lambda j: php.intval(j["iduser"]) == uid)
     rows = [j for j in rows if all(c(j) for c in conditions if c is not None)]
-    order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
     rows = order_rows(rows, order, desc=p.get("first") != "old")
     offset = max(php.intval(p.get("offset")), 0) * PAGE
     data = [list_record(db, j) for j in rows[offset : offset + PAGE]]

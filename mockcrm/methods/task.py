@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError, Fatal
+from ..errors import CRMError, Fatal, type_fatal
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import add_history
-from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, user_id_by_login, yexplode
-from ._task_mysql import as_datetime, ci_equal, find_row, like, num_equal, order_rows, page_offset
+from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, untag_arg, user_id_by_login, yexplode
+from ._task_mysql import (
+    as_datetime,
+    ci_equal,
+    find_row,
+    like,
+    num_equal,
+    order_rows,
+    page_offset,
+    raise_on_parse_error,
+    sql_literal,
+)
 from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
 LOOSE_TRUE_ACTION = "fields"
@@ -53,6 +63,12 @@ def _tasks(call: Call) -> Any:
     return call.db.table("tasks", "tid")
 
 
+def _find(call: Call, raw: Any) -> Any:
+    """``SELECT tid FROM tasks WHERE tid = '<id>' and identity = …``, quotes and all."""
+    raise_on_parse_error(f"SELECT tid FROM app_tasks WHERE tid = '{strval(raw)}' and identity = '{call.db.identity}'")
+    return find_row(_tasks(call), raw)
+
+
 def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     """The endpoint's loop: only ``$fieldsname`` keys go on, each cleaned its own way (task.md §9)."""
     data: dict[str, Any] = {}
@@ -67,9 +83,9 @@ def _task_data(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         elif key in ("clid", "did"):
             data[key] = intval(value)
         elif key == "tip":
-            data[key] = get_tip_task(call.db, untag(strval(value))) if not blank(value) else "Задача"
+            data[key] = get_tip_task(call.db, untag_arg(value)) if not blank(value) else "Задача"
         else:
-            data[key] = untag(strval(value))
+            data[key] = untag_arg(value)
     return data
 
 
@@ -97,7 +113,7 @@ def tips_(call: Call) -> dict[str, Any]:
 
 def info(call: Call) -> dict[str, Any]:
     raw = call.get("id")
-    row = find_row(_tasks(call), raw)
+    row = _find(call, raw)
     if row is None:
         raise MissingInfoId() if blank(raw) else InfoNotFound()
     # real server: no visibility check for info (task.md §7)
@@ -108,7 +124,8 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     if not (start <= as_datetime(row.get("datum")) <= end):
         return False
     if not blank(p.get("word")):
-        word = f"%{cleaner(strval(p['word']))}%"
+        # real server: the word is pasted into a quoted literal, so "\\t" is a tab (golden 43)
+        word = sql_literal(f"%{cleaner(strval(p['word']))}%")
         if not any(like(row.get(c), word) for c in ("title", "des", "tip")):
             return False
     tip = p.get("tip")
@@ -130,18 +147,55 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return True
 
 
+def _text(value: Any, cleaner_at: tuple[str, int]) -> str:
+    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
+    if isinstance(value, (list, dict)):
+        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
+        raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
+    return strval(value)
+
+
+def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
+    """The ``$sort`` of task.php list, values pasted as they came (the user lookup runs here)."""
+    sort = ""
+    if not blank(p.get("word")):
+        w = cleaner(_text(p["word"], ("developer/v2/task.php", 28)))
+        sort += f" and (title LIKE '%{w}%' or des LIKE '%{w}%' or tip LIKE '%{w}%')"
+    if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
+        sort += f" and tip = '{cleaner(p['tip'])}'"
+    sort += f" and (datum BETWEEN '{start}' and '{end}')"
+    if not blank(p.get("user")):
+        sort += f" and app_tasks.iduser = '{user_id_by_login(call.db, p['user'])}'"
+    else:
+        sort += f" and app_tasks.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    if intval(p.get("active")) != 0:
+        sort += f" and app_tasks.active = '{strval(p['active'])}'"
+    for key in ("clid", "did"):
+        if intval(p.get(key)) > 0:
+            sort += f" and app_tasks.{key} = '{strval(p[key])}'"
+    return sort
+
+
 def list_(call: Call) -> dict[str, Any]:
     p = dict(call.params)
     if p.get("status") is not None:
         # real server: status forces active=no and its own condition is thrown away (task.md §8)
         p["active"] = "no"
     today = call.backend.clock.today_str() if call.backend else ""
-    start = as_datetime(today if blank(p.get("dateStart")) else p["dateStart"])
-    end = as_datetime(today if blank(p.get("dateEnd")) else p["dateEnd"])
-    rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
+    raw_start = today if blank(p.get("dateStart")) else strval(p["dateStart"])
+    raw_end = today if blank(p.get("dateEnd")) else strval(p["dateEnd"])
+    sort = _list_where(call, p, raw_start, raw_end)
     order = "datum" if blank(p.get("order")) else strval(p["order"])
+    lpos = page_offset(p.get("offset"), ("developer/v2/task.php", 410))
+    first = "" if p.get("first") == "old" else "DESC"
+    # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
+    raise_on_parse_error(
+        f"SELECT * FROM app_tasks WHERE tid > 0 {sort} and identity = '{call.db.identity}' "
+        f"ORDER BY {order} {first} LIMIT {lpos},200"
+    )
+    start, end = as_datetime(raw_start), as_datetime(raw_end)
+    rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
     rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
-    lpos = page_offset(p.get("offset"))
     data = [view(call.db, r, with_person=False) for r in rows[lpos : lpos + 200]]
     # real server: no `count`; nothing found → the whole body is [] (task.md §8)
     return {"data": data} if data else {}
@@ -179,7 +233,7 @@ def add(call: Call) -> dict[str, Any]:
 
 def update(call: Call) -> dict[str, Any]:
     params = _owner_params(call)
-    row = find_row(_tasks(call), params.get("id"))
+    row = _find(call, params.get("id"))
     result: dict[str, Any] | None = None
     if row is not None:
         tid = intval(row["tid"])
@@ -199,14 +253,15 @@ def update(call: Call) -> dict[str, Any]:
 
 def doit(call: Call) -> dict[str, Any]:
     p = call.params
-    row = find_row(_tasks(call), p.get("id"))
+    row = _find(call, p.get("id"))
     if blank(p.get("id")):
         raise MissingTid()
     if row is None:
         raise TaskNotFound()
     assert call.backend is not None
     now = call.backend.clock.now_str()
-    text = strval(p.get("description")) if not blank(p.get("description")) else "Выполнено напоминание"
+    # real server: Todo::doit untags the text, so an array is a fatal (golden 42-task-lifecycle)
+    text = untag_arg(p.get("description")) if not blank(p.get("description")) else "Выполнено напоминание"
     tip = p.get("tip") if not blank(p.get("tip")) else row.get("tip")
     status = p.get("status") if p.get("status") is not None else 1
     hid = add_history(
@@ -216,19 +271,42 @@ def doit(call: Call) -> dict[str, Any]:
         pid=";".join(yexplode(";", row.get("pid"))),
         did=row.get("did"),
         datum=now,
-        des=untag(text),
+        des=text,
         tip=tip,
     )
     row.update({"active": "no", "status": intval(strval(status)), "cid": hid})
+    messages = ["Добавлена Активность"]
+    mailed = _doit_mail_to(call, row)
+    if mailed is not None:
+        messages.append(f"Отправлено сотруднику {mailed}")
     client = call.db.table("clientcat", "clid").get(intval(row.get("clid"))) if intval(row.get("clid")) > 0 else None
     if client is not None:
         client["last_hist"] = now
     call.emit("task.doit", {"id": intval(row["tid"]), "autor": call.iduser})
-    return {"result": "Успешно", "data": intval(row["tid"]), "message": "Добавлена Активность", "historyID": hid}
+    return {"result": "Успешно", "data": intval(row["tid"]), "message": "\n".join(messages), "historyID": hid}
+
+
+def _doit_mail_to(call: Call, row: dict[str, Any]) -> str | None:
+    """The name ``Todo::doit`` reports a mail to: the task's author (the caller when there is
+    none) hears of it if mails are on, his subscription slot 10 is "on" and he is not the
+    responsible user himself (Todo::taskTemplate 'doit', golden 42-task-lifecycle)."""
+    if call.db.settings.get("mailme") != "yes":
+        return None
+    autor = intval(row.get("autor")) if intval(row.get("autor")) > 0 else call.iduser
+    to = call.db.users.get(autor)
+    slots = strval(to.get("subscription")).split(";") if to else []
+    if len(slots) <= 10 or slots[10] != "on" or not to or not to.get("email"):
+        return None
+    return None if intval(row.get("iduser")) == autor else strval(to.get("title"))
 
 
 def delete(call: Call) -> dict[str, Any]:
     p = call.params
+    people = ",".join(str(i) for i in call.db.people(call.iduser))
+    raise_on_parse_error(
+        f"SELECT tid FROM app_tasks WHERE tid = '{strval(p.get('id'))}'  and iduser IN ({people}) "
+        f"and identity = '{call.db.identity}'"
+    )
     row = find_row(_tasks(call), p.get("id"))
     if blank(p.get("id")):
         raise MissingTid()
@@ -255,10 +333,10 @@ def history(call: Call) -> dict[str, Any]:
         call,
         iduser=iduser,
         clid=intval(p.get("clid")),
-        pid=clean_pid_list(p.get("pid")),
+        pid=clean_pid_list(p.get("pid"), ("developer/v2/task.php", 852)),
         did=intval(p.get("did")),
         datum=f"{strval(p.get('datum'))} {call.backend.clock.now().strftime('%H:%M')}",
-        des=strval(p.get("content")),
+        des=p.get("content"),
         tip=tip,
     )
     return {"result": "Успешно", "data": hid}
