@@ -427,14 +427,8 @@ def client_title(db: Account, clid: Any) -> str | None:
 
 
 def visible_owners(db: Account, iduser: int) -> set[int]:
-    """``get_people($iduser, "yes")``; for the see-all roles owner 0 is visible too (golden 01, list-final)."""
-    from ..backend import SEE_ALL
-
-    people = set(db.people(iduser))
-    me = db.user(iduser) or {}
-    if me.get("tip") in SEE_ALL:
-        people.add(0)
-    return people
+    """``get_people($iduser, "yes")``: the users' ids only, so an owner 0 (or a gone user) is seen by nobody."""
+    return set(db.people(iduser))
 
 
 def user_id_by_login(db: Account, login: Any) -> int:

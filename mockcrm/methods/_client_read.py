@@ -392,7 +392,9 @@ def list_preds(call: Call) -> list[Pred]:
     if data.not_blank(p.get("user")):
         owner = str(data.user_id_by_login(call.db, p.get("user")))
         preds.append(lambda r: data.ci_eq(r.get("iduser"), owner))
-    else:
+    elif (call.user or {}).get("isadmin") != "on":
+        # real server: an isadmin user's list has no owner filter at all, so it shows owner 0 and owners that
+        # are no user (client.php, `elseif($isadmin != 'on')`; $isadmin comes from inc/settings.php)
         preds.append(_visible_pred(data.visible_owners(call.db, call.iduser)))
     return preds + _filter_preds(call)
 

@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import CRMError, Fatal
-from ..php import intval, is_numeric, php_values, strval
+from ..php import intval, is_numeric, php_values, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
@@ -61,24 +61,26 @@ def _text_arg(v: Any, where: str = "inc/func.php", line: int = 660) -> str:
 
 
 def _joined(v: Any) -> Any:
-    """An array given for a text field is joined with ", " (client.md §8.1)."""
-    return strval(", ".join(strval(x) for x in php_values(v))).strip() if isinstance(v, (dict, list)) else v
+    """An array given for a text field becomes ``trim(yimplode(", ", $v))`` (Client::add, ::fullupdate)."""
+    return trim(yimplode(", ", v)) if isinstance(v, (dict, list)) else v
 
 
 # ------------------------------------------------------------------ add
 
 
-def _phones(value: Any) -> list[str] | None:
+def _phones(value: Any) -> list[Any] | None:
+    """``$params['phone']`` as Client::add turns it into an array: given one, or ``yexplode(";", ...)``."""
     if isinstance(value, (dict, list)):
-        return [strval(x) for x in php_values(value)]
+        return php_values(value)
     if data.not_blank(value):
-        return [p.strip() for p in strval(value).replace(",", ";").split(";") if p.strip()]
+        # real server: yexplode keeps " " between two separators as "" (it trims after the empty test)
+        return list(yexplode(";", strval(value).replace(",", ";")))
     return None
 
 
 def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> Row | None:
     """The first client matching title (+ any phone, + mail) — all clients of the account (client.md §8.1)."""
-    patterns = ["%" + re.sub(r"\D", "", p)[1:] + "%" for p in phones or []]
+    patterns = ["%" + re.sub(r"\D", "", strval(p))[1:] + "%" for p in phones or []]
     mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
     table = call.db.table("clientcat", "clid")
     # only rows whose title equals under utf8_general_ci can match: found through an index
@@ -140,11 +142,18 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         user = params.get("user")
         params["iduser"] = call.iduser if not data.not_blank(user) else data.user_id_by_login(db, user)
     creator = intval(params.get("creator"))
-    phones = _phones(params.get("phone"))
+    given_phone = params.get("phone")
+    phones = _phones(given_phone)
     if phones is not None:
-        params["phone"] = phones
+        # real server: a given array is imploded as it came (its keys too), a string as yexplode made it
+        params["phone"] = given_phone if isinstance(given_phone, (dict, list)) else phones
     title = client_format_title(_text_arg(params.get("title")))
-    dup = _duplicate(call, title, phones, params.get("mail_url"))
+    mail = params.get("mail_url")
+    if isinstance(mail, (dict, list)):
+        # real server: the duplicate query runs clean($params['mail_url']) before arrays are joined, and an
+        # array (even []) is != '' in PHP 8 (Client::add, line 382)
+        _text_arg(mail, "inc/func.php", 790)
+    dup = _duplicate(call, title, phones, mail)
     if dup is not None:
         name = data.client_title(db, dup["clid"])
         text = f"Найден существующий клиент - {name} (clid = {dup['clid']}). Запрос отклонен."
@@ -154,8 +163,8 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     params.setdefault("type", "client")
     if params["type"] is None:
         params["type"] = "client"
-    if isinstance(params.get("phone"), list):
-        params["phone"] = ",".join(params["phone"])
+    if isinstance(params.get("phone"), (dict, list)):
+        params["phone"] = yimplode(",", params["phone"])
     fields = ["type", *data.enabled_by_order(db), "uid"]
     for name in fields[1:-1]:
         params[name] = _joined(params.get(name)) if name in params else params.get(name)
