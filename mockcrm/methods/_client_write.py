@@ -6,7 +6,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CRMError, Fatal
+from ..errors import SAFEMYSQL, CRMError, Fatal
 from ..php import intval, is_numeric, php_values, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
@@ -108,7 +108,10 @@ def _title_key(row: Row) -> str | None:
 def _add_value(call: Call, key: str, value: Any) -> Any:
     db = call.db
     if key == "type":
-        return "client" if value == "" else value
+        if isinstance(value, (dict, list)):
+            return value  # real server: add does not clean type; the INSERT crashes on it (see _add)
+        # real server: PHP 8 `$value == ''` is true for null, false and "" (not for 0 or [])
+        return "client" if not data.not_blank(value) else strval(value)
     if key == "title":
         return client_format_title(strval(value))
     if key == "idcategory":
@@ -125,7 +128,7 @@ def _add_value(call: Call, key: str, value: Any) -> Any:
         return field_clean(strval(value)) if template.lower() != strval(value).lower() else None
     if frow.get("fld_temp") == "datetime":
         return strval(value).replace("Z", ":00").replace("T", " ")
-    return field_clean(strval(value))
+    return field_clean(_text_arg(value, "inc/func.php", 753))
 
 
 def add_one(call: Call, params: dict[str, Any]) -> dict[str, Any]:
@@ -176,6 +179,11 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if isinstance(recv, str):
         raise Fatal("TypeError", "Cannot access offset of type string on string", CLIENT_CLASS, 501)
     source = recv if isinstance(recv, dict) else {}
+    if any(isinstance(source.get(k), (dict, list)) for k in data.RECV_KEYS):
+        # real server: clean_all() trims each slot before the INSERT, an array crashes it (Client.php:501)
+        raise Fatal(
+            "TypeError", "trim(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 836
+        )
     recv_text = ";".join(clean_all(strval(source.get(k))) for k in data.RECV_KEYS)
     # real server: without a stored source, the default RELATION id is used (client.md §2.3)
     client["clientpath"] = intval(client["clientpath"]) if "clientpath" in client else data.default_relation_id(db)
@@ -184,6 +192,14 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     stamp = strtotime(strval(given), db.timezone, clock.now()) if given is not None else None
     client["date_create"] = timestamp_column(stamp) if stamp else clock.now_str()
     client["creator"] = creator if creator > 0 else call.iduser
+    if any(isinstance(v, (dict, list)) for v in client.values()):
+        # real server: SafeMysql escapes every value of `SET ?u` as a string (safemysql.class.php:560)
+        raise Fatal(
+            "TypeError",
+            "mysqli_real_escape_string(): Argument #2 ($string) must be of type string, array given",
+            SAFEMYSQL,
+            560,
+        )
     row = data.new_row(db.identity)
     for key, value in client.items():
         if value is not None and value != "":
@@ -201,7 +217,8 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def _update_value(call: Call, key: str, value: Any) -> Any:
     db = call.db
     if key == "type":
-        return "client" if value == "" or value is None else untag(strval(value))
+        # real server: `$params['type'] == ''` (null, false, ""), else untag(), which crashes on an array
+        return "client" if not data.not_blank(value) else untag(_text_arg(value))
     if key == "title":
         return client_format_title(strval(value))
     if key in ("idcategory", "clientpath"):
@@ -213,7 +230,7 @@ def _update_value(call: Call, key: str, value: Any) -> Any:
         return value if is_numeric(value) else data.relation_title(db, untag(strval(value)))
     if key == "head_clid":
         return intval(value)
-    return field_clean(strval(value))
+    return field_clean(_text_arg(value, "inc/func.php", 753))
 
 
 def _old_value(row: Row, key: str) -> Any:
@@ -259,6 +276,9 @@ def update(call: Call) -> dict[str, Any]:
     if recv is not None and recv != [] and recv != {}:
         current = data.recv_slots(row)
         source = recv if isinstance(recv, dict) else {}
+        for k in data.RECV_KEYS:
+            # real server: clean() of an array slot crashes after the fields were saved (Client.php:1261)
+            _text_arg(source.get(k), "inc/func.php", 790)
         slots = [
             clean(strval(source[k])) if source.get(k) is not None else (current[i] if i < len(current) else "")
             for i, k in enumerate(data.RECV_KEYS)
