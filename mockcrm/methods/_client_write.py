@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SAFEMYSQL, CRMError, Fatal
-from ..php import intval, is_numeric, php_values, strval, trim, yexplode, yimplode
+from ..php import floatval, intval, is_numeric, php_values, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
@@ -298,8 +298,12 @@ def delete_clid(value: Any) -> int:
         return int(value)
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return int(value)
-    if isinstance(value, str) and re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", value):
-        return intval(value)
+    if isinstance(value, str) and is_numeric(value):
+        # real server: only a numeric string passes an int parameter ("1e1" is 10, " 2 " is 2); a leading-numeric
+        # one such as "2abc" is a TypeError in PHP 8 (checked with php8.2)
+        number = floatval(value)
+        if math.isfinite(number):
+            return int(number)
     given = "null" if value is None else "array" if isinstance(value, (dict, list)) else type(value).__name__
     given = {"str": "string"}.get(given, given)  # PHP names: string, float (INF/NAN)
     raise Fatal(
