@@ -206,7 +206,7 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
             row[key] = value if key == "date_create" else data.store_value(key, value)
     clid = db.table("clientcat", "clid").insert(row)
     db.add_history(datum=clock.now_str(), des="Добавлен клиент", tip="СобытиеCRM", iduser=call.iduser, clid=clid)
-    db.table("clientcat", "clid").update(clid, {"recv": recv_text})
+    db.table("clientcat", "clid").update(clid, {"recv": data.store_value("recv", recv_text)})
     emit(call, "client.add", {"clid": clid, "autor": call.iduser, "user": intval(params.get("iduser"))})
     return {"result": "Успешно", "data": clid}
 
@@ -283,7 +283,7 @@ def update(call: Call) -> dict[str, Any]:
             clean(strval(source[k])) if source.get(k) is not None else (current[i] if i < len(current) else "")
             for i, k in enumerate(data.RECV_KEYS)
         ]
-        table.update(clid, {"recv": ";".join(slots)})
+        table.update(clid, {"recv": data.store_value("recv", ";".join(slots))})
         messages.append("Реквизиты обновлены")
     out["result"] = "; ".join(messages)
     return out
