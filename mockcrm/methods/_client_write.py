@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SAFEMYSQL, CRMError, Fatal
-from ..php import floatval, intval, is_numeric, php_values, strval, trim, yexplode, yimplode
+from ..php import floatval, intval, is_numeric, php_values, strtr, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
@@ -233,6 +233,39 @@ def _update_value(call: Call, key: str, value: Any) -> Any:
     return field_clean(_text_arg(value, "inc/func.php", 753))
 
 
+#: doLogger's directory fields: a value below 1 becomes "Нет", then both sides are looked up by id
+_LOG_LOOKUPS: dict[str, Any] = {
+    "idcategory": data.category_title,
+    "clientpath": data.clientpath_name,
+    "territory": data.territory_title,
+    "head_clid": data.client_title,
+    "pid": data.person_short,
+}
+
+
+def _log_value(db: Any, key: str, value: Any) -> str:
+    """One side of a doLogger line: arrays imploded, blank (PHP 8 ``== ''``) as "Нет"."""
+    lookup = _LOG_LOOKUPS.get(key)
+    if lookup is not None:
+        # `$param[$key] < 1` turns it into "Нет", whose (int) is 0 for the lookup
+        return strval(lookup(db, 0 if intval(value) < 1 else value))
+    if isinstance(value, (dict, list)):
+        value = yimplode("," if key in ("phone", "fax") else ";", value)
+    return "Нет" if not data.not_blank(value) else strval(value)
+
+
+def _change_log(db: Any, row: Row, changed: dict[str, Any]) -> str:
+    """``doLogger('clid', ...)`` (inc/func.helpers.php): one line per changed field, titled from the field
+    configuration (type is "Тип записи"; a field without a title keeps its name, through strtr)."""
+    titles = {strval(f["fld_name"]): strval(f.get("fld_title")) for f in data.enabled_rows(db)}
+    titles["type"] = "Тип записи"
+    lines = [
+        f"{strtr(key, titles)} - <b>{_log_value(db, key, new)}</b> (было - {_log_value(db, key, _old_value(row, key))})"
+        for key, new in changed.items()
+    ]
+    return "Изменены параметры записи:\n============================\n " + "\n".join(lines)
+
+
 def _old_value(row: Row, key: str) -> Any:
     """``get_client_info`` values used for the comparison: ints for the id columns."""
     if key in ("iduser", "idcategory", "territory", "head_clid", "pid", "clientpath"):
@@ -261,8 +294,10 @@ def update(call: Call) -> dict[str, Any]:
     messages = ["Данные корректны, но идентичны имеющимся."]
     if changed:
         now = _clock(call).now_str()
-        # the history text is ours: the real doLogger wording is not visible through the API
-        des = "; ".join(f"{k}: {strval(_old_value(row, k))} → {strval(v)}" for k, v in changed.items())
+        # real server: addHistorty(untag => "no") only turns a literal \r\n into CR LF (history info shows it)
+        des = _change_log(db, row, changed).replace("\\r\\n", "\r\n")
+        # history.des is a utf8mb3 TEXT column like clientcat.des: an emoji is stored as "????" (golden 64)
+        des = data.store_value("des", des)
         values = {k: data.store_value(k, v) for k, v in client.items()}
         table.update(clid, {**values, "date_edit": now, "editor": call.iduser})
         out["hid"] = db.add_history(datum=now, des=des, tip="ЛогCRM", iduser=call.iduser, clid=clid)
