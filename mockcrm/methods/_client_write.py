@@ -189,6 +189,11 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     client["clientpath"] = intval(client["clientpath"]) if "clientpath" in client else data.default_relation_id(db)
     clock = _clock(call)
     given = params.get("date_create")
+    if isinstance(given, (dict, list)):
+        # real server: strtotime() takes a string only (Client.php:511), before the INSERT
+        raise Fatal(
+            "TypeError", "strtotime(): Argument #1 ($datetime) must be of type string, array given", CLIENT_CLASS, 511
+        )
     stamp = strtotime(strval(given), db.timezone, clock.now()) if given is not None else None
     client["date_create"] = timestamp_column(stamp) if stamp else clock.now_str()
     client["creator"] = creator if creator > 0 else call.iduser
