@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real
+	real-up real-reset record-real contract-real
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -17,6 +17,8 @@ help:
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
 	@echo "make real-up      build (SALESMAN_MIRROR=...) or start the real SalesMan from $(SHARED)/tools/real-salesman"
 	@echo "make record-real NAME=...  record contract/scenarios/NAME.json from the real server into contract/golden"
+	@echo "make contract-real  real SalesMan up + reset (webhooks to the suite), contract suite against it;"
+	@echo "                    report in contract-real-report/ (ARGS='-k client' passes pytest options)"
 
 $(BIN)/mockcrm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +74,9 @@ real-reset:
 
 record-real:
 	SHARED=$(SHARED) bash tools/real.sh record $(NAME)
+
+contract-real: install
+	SHARED=$(SHARED) PY=$(BIN)/python bash tools/contract_real.sh $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

@@ -154,6 +154,37 @@ def php_values(v: Any) -> list[Any]:
     return []
 
 
+def yimplode(divider: str, value: Any) -> str:
+    """SalesMan's ``yimplode($divider, $array)`` (inc/func.php): a scalar comes back as its string.
+
+    It walks ``$array[0]`` .. ``$array[count-1]`` by position, so string keys are never read (their
+    values are skipped); values that trim to "" are skipped, yet the divider goes before every
+    position after 0 that is kept (``[null, "a"]`` gives ``",a"``); each kept value is trimmed; a
+    nested array is imploded and appended without a divider.
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, (list, dict)):
+        return strval(value)
+    out = ""
+    for i in range(len(value)):
+        if isinstance(value, list):
+            item = value[i]
+        else:
+            item = value.get(i, value.get(str(i)))
+        if isinstance(item, (list, dict)):
+            out += yimplode(divider, item)
+        elif trim(strval(item)) != "":
+            out += ("" if i == 0 else divider) + trim(strval(item))
+    return out
+
+
+def yexplode(divider: str, value: Any) -> list[str]:
+    """SalesMan's ``yexplode``: pieces that are not "" are kept *then* trimmed (so " " gives "")."""
+    text = strval(value)
+    return [trim(piece) for piece in text.split(divider) if piece != ""] if text != "" else []
+
+
 # ------------------------------------------------------------------ parse_str
 
 

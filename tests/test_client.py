@@ -252,3 +252,37 @@ def test_list_names_each_main_contact_by_its_id(api: Api, app: Flask) -> None:
         ],
         "count": 4,
     }
+
+
+# what php8.2 answers for date('Y-m-d H:i:s', strtotime($v, <2026-12-04 17:27:04 Europe/Moscow>))
+STRTOTIME_CASES = [
+    ("2024", "2026-12-04 20:24:00"),
+    ("20240305", "2024-03-05 00:00:00"),
+    ("202403051020", "2024-03-05 10:20:00"),
+    ("03/05/2024 10:20", "2024-03-05 10:20:00"),
+    ("3/5/24", "2024-03-05 00:00:00"),
+    ("2024/03/05", "2024-03-05 00:00:00"),
+    ("@1700000000", "2023-11-15 01:13:20"),
+    ("+1 week 2 days", "2026-12-13 17:27:04"),
+    ("-1 month", "2026-11-04 17:27:04"),
+    ("next monday", "2026-12-07 00:00:00"),
+    ("friday", "2026-12-04 00:00:00"),
+    ("last friday", "2026-11-27 00:00:00"),
+    ("tomorrow 10:00", "2026-12-05 10:00:00"),
+    ("2024-01-31 +1 month", "2024-03-02 00:00:00"),
+    ("2024-02-30", "2024-03-01 00:00:00"),
+    ("2024-00-10", "2023-12-10 00:00:00"),
+    ("05.03.2024 23:59:59", "2024-03-05 23:59:59"),
+    ("1", None),
+    ("завтра", None),
+    ("2024-03-05 25:00", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STRTOTIME_CASES)
+def test_strtotime_like_php(text: str, expected: str | None) -> None:
+    import datetime as dt
+
+    from mockcrm.methods._client_dates import strtotime
+
+    assert strtotime(text, "Europe/Moscow", dt.datetime(2026, 12, 4, 17, 27, 4)) == expected

@@ -52,6 +52,10 @@ COLUMNS: dict[str, tuple[str, int]] = {
     "identity": ("int", 0),
 }
 
+#: the TEXT columns: their limit is 65535 bytes of utf8, not a number of characters
+TEXT_COLUMNS = frozenset({"des", "address", "scheme", "recv"})
+TEXT_BYTES = 65535
+
 _DEFAULTS: dict[str, Any] = {
     "idcategory": 0,
     "iduser": "0",
@@ -113,6 +117,10 @@ def store_value(column: str, value: Any) -> Any:
     # real server: utf8mb3 cannot hold 4-byte characters, each becomes "????" (observed, 03 golden)
     if text and max(text) > "\uffff":
         text = "".join("????" if ord(c) > 0xFFFF else c for c in text)
+    if column in TEXT_COLUMNS and len(text) > TEXT_BYTES // 3:
+        # real server: a TEXT column holds 65535 bytes; non-strict MariaDB cuts at the last whole character
+        # (golden 63: 32770 "Ю" keep 32767)
+        return text.encode("utf-8")[:TEXT_BYTES].decode("utf-8", "ignore")
     return text[:length] if length else text
 
 
@@ -427,14 +435,8 @@ def client_title(db: Account, clid: Any) -> str | None:
 
 
 def visible_owners(db: Account, iduser: int) -> set[int]:
-    """``get_people($iduser, "yes")``; for the see-all roles owner 0 is visible too (golden 01, list-final)."""
-    from ..backend import SEE_ALL
-
-    people = set(db.people(iduser))
-    me = db.user(iduser) or {}
-    if me.get("tip") in SEE_ALL:
-        people.add(0)
-    return people
+    """``get_people($iduser, "yes")``: the users' ids only, so an owner 0 (or a gone user) is seen by nobody."""
+    return set(db.people(iduser))
 
 
 def user_id_by_login(db: Account, login: Any) -> int:

@@ -370,7 +370,9 @@ def list_preds(call: Call) -> list[Pred]:
     if data.not_blank(p.get("user")):
         owner = str(data.user_id_by_login(call.db, p.get("user")))
         preds.append(lambda r: data.ci_eq(r.get("iduser"), owner))
-    else:
+    elif (call.user or {}).get("isadmin") != "on":
+        # real server: an isadmin user's list has no owner filter at all, so it shows owner 0 and owners that
+        # are no user (client.php, `elseif($isadmin != 'on')`; $isadmin comes from inc/settings.php)
         preds.append(_visible_pred(data.visible_owners(call.db, call.iduser)))
     return preds + _filter_preds(call)
 
@@ -405,6 +407,13 @@ def _visible_pred(people: set[int]) -> Pred:
 # ------------------------------------------------------------------ records
 
 
+def user_login(db: Any, owner: Any) -> str:
+    """``current_userlogin($iduser)``: the text column's value meets the INT id in SQL, so MySQL compares numbers
+    ("2.9" is no user, " 3 " and "3abc" are user 3; golden 65)."""
+    number = data.mysql_number(owner)
+    return db.login_of(int(number)) if math.isfinite(number) and number.is_integer() else ""
+
+
 #: list fields answered as ints: the int columns, and three more (client.md §6.2)
 _LIST_INTS = frozenset({"head_clid", "pid", "iduser", *(f for f, (kind, _) in data.COLUMNS.items() if kind == "int")})
 #: list fields that bring a looked-up title before them: field → (key, lookup)
@@ -412,7 +421,7 @@ _LIST_TITLES: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
     # real server: the CATEGORY title looked up by the head clid (client.md §6.2)
     "head_clid": ("head_clidTitle", data.category_title),
     "pid": ("person", data.person_short),
-    "iduser": ("user", lambda db, v: db.login_of(intval(v))),
+    "iduser": ("user", lambda db, v: user_login(db, v)),
     "idcategory": ("idcategoryTitle", data.category_title),
     "territory": ("territoryTitle", data.territory_title),
     "clientpath": ("clientpathTitle", data.clientpath_name),
@@ -456,7 +465,7 @@ def info_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
             out["person"] = data.person_short(db, v)
         elif f == "iduser":
             out[f] = intval(v)
-            out["user"] = db.login_of(intval(v))
+            out["user"] = user_login(db, v)
         elif f == "idcategory":
             out[f] = intval(v)
             out["categoryName"] = data.category_title(db, v)

@@ -6,8 +6,8 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..errors import CRMError, Fatal
-from ..php import intval, is_numeric, php_values, strval
+from ..errors import SAFEMYSQL, CRMError, Fatal
+from ..php import floatval, intval, is_numeric, php_values, strtr, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
@@ -61,24 +61,26 @@ def _text_arg(v: Any, where: str = "inc/func.php", line: int = 660) -> str:
 
 
 def _joined(v: Any) -> Any:
-    """An array given for a text field is joined with ", " (client.md §8.1)."""
-    return strval(", ".join(strval(x) for x in php_values(v))).strip() if isinstance(v, (dict, list)) else v
+    """An array given for a text field becomes ``trim(yimplode(", ", $v))`` (Client::add, ::fullupdate)."""
+    return trim(yimplode(", ", v)) if isinstance(v, (dict, list)) else v
 
 
 # ------------------------------------------------------------------ add
 
 
-def _phones(value: Any) -> list[str] | None:
+def _phones(value: Any) -> list[Any] | None:
+    """``$params['phone']`` as Client::add turns it into an array: given one, or ``yexplode(";", ...)``."""
     if isinstance(value, (dict, list)):
-        return [strval(x) for x in php_values(value)]
+        return php_values(value)
     if data.not_blank(value):
-        return [p.strip() for p in strval(value).replace(",", ";").split(";") if p.strip()]
+        # real server: yexplode keeps " " between two separators as "" (it trims after the empty test)
+        return list(yexplode(";", strval(value).replace(",", ";")))
     return None
 
 
 def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> Row | None:
     """The first client matching title (+ any phone, + mail) — all clients of the account (client.md §8.1)."""
-    patterns = ["%" + re.sub(r"\D", "", p)[1:] + "%" for p in phones or []]
+    patterns = ["%" + re.sub(r"\D", "", strval(p))[1:] + "%" for p in phones or []]
     mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
     table = call.db.table("clientcat", "clid")
     # only rows whose title equals under utf8_general_ci can match: found through an index
@@ -106,7 +108,10 @@ def _title_key(row: Row) -> str | None:
 def _add_value(call: Call, key: str, value: Any) -> Any:
     db = call.db
     if key == "type":
-        return "client" if value == "" else value
+        if isinstance(value, (dict, list)):
+            return value  # real server: add does not clean type; the INSERT crashes on it (see _add)
+        # real server: PHP 8 `$value == ''` is true for null, false and "" (not for 0 or [])
+        return "client" if not data.not_blank(value) else strval(value)
     if key == "title":
         return client_format_title(strval(value))
     if key == "idcategory":
@@ -123,7 +128,7 @@ def _add_value(call: Call, key: str, value: Any) -> Any:
         return field_clean(strval(value)) if template.lower() != strval(value).lower() else None
     if frow.get("fld_temp") == "datetime":
         return strval(value).replace("Z", ":00").replace("T", " ")
-    return field_clean(strval(value))
+    return field_clean(_text_arg(value, "inc/func.php", 753))
 
 
 def add_one(call: Call, params: dict[str, Any]) -> dict[str, Any]:
@@ -140,11 +145,18 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         user = params.get("user")
         params["iduser"] = call.iduser if not data.not_blank(user) else data.user_id_by_login(db, user)
     creator = intval(params.get("creator"))
-    phones = _phones(params.get("phone"))
+    given_phone = params.get("phone")
+    phones = _phones(given_phone)
     if phones is not None:
-        params["phone"] = phones
+        # real server: a given array is imploded as it came (its keys too), a string as yexplode made it
+        params["phone"] = given_phone if isinstance(given_phone, (dict, list)) else phones
     title = client_format_title(_text_arg(params.get("title")))
-    dup = _duplicate(call, title, phones, params.get("mail_url"))
+    mail = params.get("mail_url")
+    if isinstance(mail, (dict, list)):
+        # real server: the duplicate query runs clean($params['mail_url']) before arrays are joined, and an
+        # array (even []) is != '' in PHP 8 (Client::add, line 382)
+        _text_arg(mail, "inc/func.php", 790)
+    dup = _duplicate(call, title, phones, mail)
     if dup is not None:
         name = data.client_title(db, dup["clid"])
         text = f"Найден существующий клиент - {name} (clid = {dup['clid']}). Запрос отклонен."
@@ -154,8 +166,8 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     params.setdefault("type", "client")
     if params["type"] is None:
         params["type"] = "client"
-    if isinstance(params.get("phone"), list):
-        params["phone"] = ",".join(params["phone"])
+    if isinstance(params.get("phone"), (dict, list)):
+        params["phone"] = yimplode(",", params["phone"])
     fields = ["type", *data.enabled_by_order(db), "uid"]
     for name in fields[1:-1]:
         params[name] = _joined(params.get(name)) if name in params else params.get(name)
@@ -167,21 +179,39 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if isinstance(recv, str):
         raise Fatal("TypeError", "Cannot access offset of type string on string", CLIENT_CLASS, 501)
     source = recv if isinstance(recv, dict) else {}
+    if any(isinstance(source.get(k), (dict, list)) for k in data.RECV_KEYS):
+        # real server: clean_all() trims each slot before the INSERT, an array crashes it (Client.php:501)
+        raise Fatal(
+            "TypeError", "trim(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 836
+        )
     recv_text = ";".join(clean_all(strval(source.get(k))) for k in data.RECV_KEYS)
     # real server: without a stored source, the default RELATION id is used (client.md §2.3)
     client["clientpath"] = intval(client["clientpath"]) if "clientpath" in client else data.default_relation_id(db)
     clock = _clock(call)
     given = params.get("date_create")
+    if isinstance(given, (dict, list)):
+        # real server: strtotime() takes a string only (Client.php:511), before the INSERT
+        raise Fatal(
+            "TypeError", "strtotime(): Argument #1 ($datetime) must be of type string, array given", CLIENT_CLASS, 511
+        )
     stamp = strtotime(strval(given), db.timezone, clock.now()) if given is not None else None
     client["date_create"] = timestamp_column(stamp) if stamp else clock.now_str()
     client["creator"] = creator if creator > 0 else call.iduser
+    if any(isinstance(v, (dict, list)) for v in client.values()):
+        # real server: SafeMysql escapes every value of `SET ?u` as a string (safemysql.class.php:560)
+        raise Fatal(
+            "TypeError",
+            "mysqli_real_escape_string(): Argument #2 ($string) must be of type string, array given",
+            SAFEMYSQL,
+            560,
+        )
     row = data.new_row(db.identity)
     for key, value in client.items():
         if value is not None and value != "":
             row[key] = value if key == "date_create" else data.store_value(key, value)
     clid = db.table("clientcat", "clid").insert(row)
     db.add_history(datum=clock.now_str(), des="Добавлен клиент", tip="СобытиеCRM", iduser=call.iduser, clid=clid)
-    db.table("clientcat", "clid").update(clid, {"recv": recv_text})
+    db.table("clientcat", "clid").update(clid, {"recv": data.store_value("recv", recv_text)})
     emit(call, "client.add", {"clid": clid, "autor": call.iduser, "user": intval(params.get("iduser"))})
     return {"result": "Успешно", "data": clid}
 
@@ -192,7 +222,8 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 def _update_value(call: Call, key: str, value: Any) -> Any:
     db = call.db
     if key == "type":
-        return "client" if value == "" or value is None else untag(strval(value))
+        # real server: `$params['type'] == ''` (null, false, ""), else untag(), which crashes on an array
+        return "client" if not data.not_blank(value) else untag(_text_arg(value))
     if key == "title":
         return client_format_title(strval(value))
     if key in ("idcategory", "clientpath"):
@@ -204,7 +235,40 @@ def _update_value(call: Call, key: str, value: Any) -> Any:
         return value if is_numeric(value) else data.relation_title(db, untag(strval(value)))
     if key == "head_clid":
         return intval(value)
-    return field_clean(strval(value))
+    return field_clean(_text_arg(value, "inc/func.php", 753))
+
+
+#: doLogger's directory fields: a value below 1 becomes "Нет", then both sides are looked up by id
+_LOG_LOOKUPS: dict[str, Any] = {
+    "idcategory": data.category_title,
+    "clientpath": data.clientpath_name,
+    "territory": data.territory_title,
+    "head_clid": data.client_title,
+    "pid": data.person_short,
+}
+
+
+def _log_value(db: Any, key: str, value: Any) -> str:
+    """One side of a doLogger line: arrays imploded, blank (PHP 8 ``== ''``) as "Нет"."""
+    lookup = _LOG_LOOKUPS.get(key)
+    if lookup is not None:
+        # `$param[$key] < 1` turns it into "Нет", whose (int) is 0 for the lookup
+        return strval(lookup(db, 0 if intval(value) < 1 else value))
+    if isinstance(value, (dict, list)):
+        value = yimplode("," if key in ("phone", "fax") else ";", value)
+    return "Нет" if not data.not_blank(value) else strval(value)
+
+
+def _change_log(db: Any, row: Row, changed: dict[str, Any]) -> str:
+    """``doLogger('clid', ...)`` (inc/func.helpers.php): one line per changed field, titled from the field
+    configuration (type is "Тип записи"; a field without a title keeps its name, through strtr)."""
+    titles = {strval(f["fld_name"]): strval(f.get("fld_title")) for f in data.enabled_rows(db)}
+    titles["type"] = "Тип записи"
+    lines = [
+        f"{strtr(key, titles)} - <b>{_log_value(db, key, new)}</b> (было - {_log_value(db, key, _old_value(row, key))})"
+        for key, new in changed.items()
+    ]
+    return "Изменены параметры записи:\n============================\n " + "\n".join(lines)
 
 
 def _old_value(row: Row, key: str) -> Any:
@@ -235,8 +299,10 @@ def update(call: Call) -> dict[str, Any]:
     messages = ["Данные корректны, но идентичны имеющимся."]
     if changed:
         now = _clock(call).now_str()
-        # the history text is ours: the real doLogger wording is not visible through the API
-        des = "; ".join(f"{k}: {strval(_old_value(row, k))} → {strval(v)}" for k, v in changed.items())
+        # real server: addHistorty(untag => "no") only turns a literal \r\n into CR LF (history info shows it)
+        des = _change_log(db, row, changed).replace("\\r\\n", "\r\n")
+        # history.des is a utf8mb3 TEXT column like clientcat.des: an emoji is stored as "????" (golden 64)
+        des = data.store_value("des", des)
         values = {k: data.store_value(k, v) for k, v in client.items()}
         table.update(clid, {**values, "date_edit": now, "editor": call.iduser})
         out["hid"] = db.add_history(datum=now, des=des, tip="ЛогCRM", iduser=call.iduser, clid=clid)
@@ -250,11 +316,14 @@ def update(call: Call) -> dict[str, Any]:
     if recv is not None and recv != [] and recv != {}:
         current = data.recv_slots(row)
         source = recv if isinstance(recv, dict) else {}
+        for k in data.RECV_KEYS:
+            # real server: clean() of an array slot crashes after the fields were saved (Client.php:1261)
+            _text_arg(source.get(k), "inc/func.php", 790)
         slots = [
             clean(strval(source[k])) if source.get(k) is not None else (current[i] if i < len(current) else "")
             for i, k in enumerate(data.RECV_KEYS)
         ]
-        table.update(clid, {"recv": ";".join(slots)})
+        table.update(clid, {"recv": data.store_value("recv", ";".join(slots))})
         messages.append("Реквизиты обновлены")
     out["result"] = "; ".join(messages)
     return out
@@ -269,8 +338,12 @@ def delete_clid(value: Any) -> int:
         return int(value)
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return int(value)
-    if isinstance(value, str) and re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", value):
-        return intval(value)
+    if isinstance(value, str) and is_numeric(value):
+        # real server: only a numeric string passes an int parameter ("1e1" is 10, " 2 " is 2); a leading-numeric
+        # one such as "2abc" is a TypeError in PHP 8 (checked with php8.2)
+        number = floatval(value)
+        if math.isfinite(number):
+            return int(number)
     given = "null" if value is None else "array" if isinstance(value, (dict, list)) else type(value).__name__
     given = {"str": "string"}.get(given, given)  # PHP names: string, float (INF/NAN)
     raise Fatal(
