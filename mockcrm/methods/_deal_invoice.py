@@ -5,15 +5,35 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, strval
+from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import pre_format, untag
 from ..store import Row
 from ..wire import Call
-from ._deal_common import DEAL_PHP, add_days, deals, money, now, php_empty_str, php_gt0, table, today, user_uid
+from ._deal_common import DEAL_PHP, add_days, ci, deals, now, php_empty_str, php_gt0, table, today, user_uid
 from ._deal_invoice_html import render_invoice
+from ._deal_invoice_money import (
+    bank_account,
+    default_rs,
+    is_service_deal,
+    mysql_double,
+    mysql_int,
+    num_format,
+    rs_add,
+    spec_nalog,
+)
+from ._task_mysql import mysql_date, mysql_datetime
 
 ADD_DIVISION_LINE = 1334  # golden 07 add-deal-without-speka
-EXPRESS_DIVISION_LINE = 1466  # same statement in the express branch (not recorded; estimated)
+EXPRESS_DIVISION_LINE = 1477  # the same statement in the express branch of developer/v2/deal.php
+INVOICE_CLASS = "inc/class/Invoice.php"
+# real server: synonyms of the invoice type, replaced anywhere in the text with strtr() (Invoice::TIPS)
+INVOICE_TIPS = {
+    "ispeka": "По спецификации",
+    "ioffer": "Счет-договор",
+    "icontract": "По договору",
+    "ipre": "Предварительная оплата",
+    "iafter": "Окончательная оплата",
+}
 CREDIT_DAYS = 5  # observed: an invoice without date.plan is due in 5 days (golden 07 info-1)
 
 
@@ -67,10 +87,19 @@ def templates(call: Call) -> dict[str, Any]:
 
 
 def _template_of(call: Call, tid: Any) -> dict[str, Any]:
-    found = [t for t in _templates(call) if t["id"] == intval(tid)]
-    if not found:
-        found = [t for t in _templates(call) if t["file"] == "invoice.tpl"] or _templates(call)[:1]
-    return found[0] if found else {"id": 0, "title": None, "file": None, "typeid": 0}
+    # real server: template > 0 → that contract_temp row of any type, else the row of file invoice.tpl
+    if intval(tid) > 0:
+        row = table(call, "contract_temp").get(intval(tid))
+    else:
+        row = table(call, "contract_temp").first(lambda r: r.get("file") == "invoice.tpl")
+    if row is None:
+        return {"id": 0, "title": None, "file": None, "typeid": 0}
+    return {
+        "id": intval(row["id"]),
+        "title": row.get("title"),
+        "file": row.get("file"),
+        "typeid": intval(row.get("typeid")),
+    }
 
 
 def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
@@ -112,143 +141,296 @@ def info(call: Call) -> dict[str, Any]:
 # ------------------------------------------------------------------ add / express
 
 
-def _find_deal(call: Call) -> Row | None:
-    did, uid = call.get("did"), untag(strval(call.get("uid")))
+def _find_deal(call: Call, express: bool) -> Row | None:
+    # real server: invoice.express casts did with (int), invoice.add pastes it raw into SQL
+    raw = call.get("did")
+    did: Any = intval(raw) if express else raw
+    uid = untag(strval(call.get("uid")))
     if php_gt0(did):
         return next((d for d in deals(call) if float(d["did"]) == floatval(did)), None)
     if uid != "":
-        return next((d for d in deals(call) if strval(d.get("uid")).casefold() == uid.casefold()), None)
+        return next((d for d in deals(call) if ci(d.get("uid")) == ci(uid)), None)
     raise sql_syntax_fatal(f"and identity = '{call.db.identity}'")
 
 
-def _spec_total(call: Call, did: int) -> float:
-    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did)
-    return sum(float(r["price"]) * float(r["kol"]) * float(r.get("dop") or 1) for r in rows)
+def _deal_credits(call: Call, did: int) -> list[Row]:
+    return sorted(credits(call).where(lambda r: intval(r.get("did")) == did), key=lambda r: intval(r["crid"]))
 
 
-def _new_invoice(call: Call, express: bool) -> tuple[Row, dict[str, Any]]:
-    deal = _find_deal(call)
+def _kol_text(deal: Row) -> str:
+    """``getDogData($did, 'kol')``: the double(20,2) column as MySQL prints it (``120000.00``)."""
+    return f"{floatval(deal.get('kol')):.2f}"
+
+
+def _sumdo_below_kol(sumdo: float | None, kol: float) -> bool:
+    # real server: `$sumdo < $kol` with SUM() = NULL when there is no invoice: null < x is false < (bool)x
+    return kol != 0 if sumdo is None else sumdo < kol
+
+
+def _invoice_number(call: Call) -> tuple[str, bool]:
+    """(number as Invoice::add sees it, auto-number wanted)."""
+    param = call.get("invoice")
+    # real server: `$params["invoice"] == "auto"` is loose, JSON true also asks for a number
+    auto = param is True or param == "auto"
+    return ("" if auto else untag(strval(param))), auto
+
+
+def _generate_number(call: Call) -> str:
+    """``generate_num('invoice')``: settings ``iformat`` with ``inum + 1`` and the date parts."""
+    settings = call.db.settings
+    stamp = now(call)
+    parts = {
+        "{cnum}": str(intval(settings.get("inum")) + 1),
+        "{DD}": stamp[8:10],
+        "{MM}": stamp[5:7],
+        "{YY}": stamp[2:4],
+        "{YYYY}": stamp[:4],
+        "{HH}": stamp[11:13],
+        "{MI}": stamp[14:16],
+    }
+    text = strval(settings.get("iformat"))
+    for key, value in parts.items():
+        text = text.replace(key, value)
+    return text
+
+
+def _datum(call: Call) -> str:
+    # real server: Invoice::add reads `datum` and appends date('G').':'.date('i').':00' (inc/class/Invoice.php)
+    date = call.get("date")
+    day = today(call) if php_empty_str(date) else untag(strval(date))
+    stamp = now(call)
+    return mysql_datetime(f"{day} {int(stamp[11:13])}:{stamp[14:16]}:00")
+
+
+def _nullable(text: str, width: int) -> str | None:
+    # real server: arrayNullClean() drops "" (column default NULL); MariaDB cuts to the varchar width
+    return text[:width] if text != "" else None
+
+
+def _template_for_add(call: Call, express: bool) -> int:
+    file: Any = call.get("template")
+    if php_empty_str(file):
+        file = ""
+        # real server: invoice.express never loads the template list, so templateID is ignored there
+        if not express and php_gt0(call.get("templateID")):
+            found = [t for t in _templates(call) if t["id"] == intval(call.get("templateID"))]
+            file = found[0]["file"] if found else ""
+        file = file or "invoice.tpl"
+    if is_numeric(file):
+        return intval(round(floatval(file)))
+    row = table(call, "contract_temp").first(lambda r: ci(r.get("file")) == ci(file))
+    return intval(row["id"]) if row else 0
+
+
+def _recount_service_deal(call: Call, deal: Row, express: bool) -> str:
+    """A service deal's kol/marga follow its invoices (``$isper == 'yes'`` in Invoice::add/express)."""
+    did = intval(deal["did"])
+    rows = sorted(table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did), key=lambda r: r["spid"])
+    # real server: add groups the specification by spid and reads the first group only
+    rows = rows if express else rows[:1]
+    summa_sp = sum(floatval(r.get("price")) * floatval(r.get("kol")) for r in rows)
+    sum_in = sum(floatval(r.get("price_in")) * floatval(r.get("kol")) for r in rows)
+    if summa_sp == 0:
+        raise Fatal("DivisionByZeroError", "Division by zero", INVOICE_CLASS, 1466 if express else 866)
+    total = sum(floatval(r.get("summa_credit")) for r in _deal_credits(call, did))
+    deal["kol"] = mysql_double(total)
+    deal["marga"] = mysql_double(total * ((summa_sp - sum_in) / summa_sp))
+    return "Суммы по сделке обновлены"
+
+
+def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
+    deal = _find_deal(call, express)
     if deal is None:
         raise DealNotFound()
-    did = intval(deal["did"])
-    sumdo = sum(float(r.get("summa_credit") or 0) for r in credits(call).where(lambda r: intval(r.get("did")) == did))
-    if not sumdo < float(deal.get("kol") or 0):
+    did, owner = intval(deal["did"]), intval(deal.get("iduser"))
+    existing = _deal_credits(call, did)
+    sumdo = sum(floatval(r.get("summa_credit")) for r in existing) if existing else None
+    if not _sumdo_below_kol(sumdo, floatval(deal.get("kol"))):
         raise AllInvoiced()
-    if _spec_total(call, did) == 0:
+    nalog, spec_sum = spec_nalog(call, deal)
+    if spec_sum == 0:
         line = EXPRESS_DIVISION_LINE if express else ADD_DIVISION_LINE
-        # real server: the NDS share divides by the specification total (deal.md §12.2)
+        # real server: the VAT share divides by the specification total (deal.md §12.2)
         raise Fatal("DivisionByZeroError", "Division by zero", DEAL_PHP, line)
-    number_param = call.get("invoice")
-    number: str | None = None if php_empty_str(number_param) else strval(number_param)
-    if number_param == "auto":
-        settings = call.db.settings
-        settings["inum"] = str(intval(settings.get("inum")) + 1)
-        number = strval(settings.get("iformat") or "{cnum}").replace("{cnum}", settings["inum"])
-    date = strval(call.get("date"))[:10] if not php_empty_str(call.get("date")) else today(call)
-    summa = float(deal.get("kol") or 0) if php_empty_str(call.get("summa")) else pre_format(call.get("summa"))
+    # real server: the VAT still due on the specification, whatever the invoice sum (deal.php invoice.add)
+    nds_left = (spec_sum - (sumdo or 0.0)) * (nalog / spec_sum)
+    summa_param = call.get("summa")
+    summa = pre_format(_kol_text(deal) if php_empty_str(summa_param) else summa_param)
+    nds_param = call.get("nds")
+    nds = pre_format(nds_param) if not php_empty_str(nds_param) else nds_left
+    number, auto = _invoice_number(call)
+    generated = number == "" and auto
+    if generated:
+        number = _generate_number(call)
+    # real server: the API hands the deal owner as the invoice's user (`!isset(user) && user != ''` is never true)
+    author = owner if owner > 0 else call.iduser
+    iduser = (owner if owner >= 1 else call.iduser) if express else owner
+    plan = call.get("date.plan")
+    datum_credit = untag(strval(plan)) if not php_empty_str(plan) else add_days(today(call), CREDIT_DAYS)
+    datum = _datum(call)
+    if express and datum_credit == "0000-00-00":
+        datum_credit = datum[:10]
     pay_date = call.get("date.do")
+    if express:
+        paid_on: str | None = untag(strval(pay_date)) if not php_empty_str(pay_date) else today(call)
+    else:
+        paid_on = untag(strval(pay_date)) if not php_empty_str(pay_date) else ""
+    rs_param = call.get("rs")
+    rs = mysql_int(rs_param) if php_gt0(rs_param) else default_rs(call, deal.get("mcid"))
+    do = "on" if express else (untag(strval(call.get("do"))) if not php_empty_str(call.get("do")) else "no")
+    tip = strval(call.get("tip")) if not php_empty_str(call.get("tip")) else "Счет-договор"
+    summa_out: Any = summa
+    if express and summa > floatval(deal.get("kol")):
+        # real server: an express payment is capped at the deal sum, as MySQL prints it (Invoice::express)
+        summa_out = _kol_text(deal)
+        summa = floatval(summa_out)
     row: Row = {
         "crid": None,
         "did": did,
         "clid": intval(deal.get("clid")),
         "pid": intval(deal.get("pid")),
-        "datum": date + " " + now(call)[11:],
-        "datum_credit": strval(call.get("date.plan")) or add_days(today(call), CREDIT_DAYS),
-        "summa_credit": summa,
-        "nds_credit": pre_format(call.get("nds")) if not php_empty_str(call.get("nds")) else 0.0,
-        "iduser": intval(deal.get("iduser")),
-        "idowner": intval(deal.get("iduser")),
-        "do": "on" if express else (strval(call.get("do")) or "no"),
-        "invoice": number,
-        "invoice_chek": None if php_empty_str(call.get("contract")) else strval(call.get("contract")),
-        "invoice_date": (strval(pay_date) or today(call))
-        if express
-        else (None if php_empty_str(pay_date) else strval(pay_date)),
-        "rs": intval(call.get("rs")),
-        "tip": strval(call.get("tip")) or "Счет-договор",
-        "template": _template_for_add(call),
-        "suffix": "",
-        "signer": intval(call.get("signer")),
+        "datum": datum,
+        "datum_credit": mysql_date(datum_credit) if datum_credit != "" else None,
+        "summa_credit": mysql_double(summa),
+        "nds_credit": mysql_double(nds),
+        "iduser": iduser,
+        "idowner": owner,
+        "do": (do or "no")[:5],
+        "invoice": _nullable(number, 20),
+        "invoice_chek": _nullable(untag(strval(call.get("contract"))), 40),
+        "invoice_date": mysql_date(paid_on) if paid_on else None,
+        "rs": rs,
+        # real server: the type goes through strtr(Invoice::TIPS), not untag()
+        "tip": strtr(tip, INVOICE_TIPS)[:255],
+        "template": _template_for_add(call, express),
+        "suffix": None,
+        "signer": 0 if not php_gt0(call.get("signer")) else intval(call.get("signer")),
         "identity": call.db.identity,
     }
     crid = credits(call).insert(row)
-    owner = intval(deal.get("iduser"))
+    if generated:
+        call.db.settings["inum"] = str(intval(call.db.settings.get("inum")) + 1)
+    valuta = strval(call.db.settings.get("valuta"))
+    messages = []
+    if express:
+        messages.append(f"Внесена оплата {num_format(summa_out, valuta)}")
+        rs_add(call, rs, summa)
+        account = bank_account(call, rs)
+        if account is not None and strval(account.get("title")) != "":
+            # real server: this line prints the raw sum, not num_format() (Invoice::express)
+            messages.append(f"На р/с {account['title']} внесена оплата в размере {strval(summa_out)} {valuta}")
+    messages.append("Счет добавлен в платежи")
+    if is_service_deal(call, deal):
+        messages.append(_recount_service_deal(call, deal, express))
+    text = "<br>".join(messages)
+    call.db.add_history(datum=now(call), des=untag(text), tip="СобытиеCRM", iduser=author, did=did)
     call.emit(
         "invoice.add",
         {
             "did": did,
-            "autor": owner,
-            "user": owner,
-            "userUID": user_uid(call, owner),
+            "autor": author,
+            "user": iduser,
+            "userUID": user_uid(call, iduser),
             "id": crid,
-            "summa": summa,
-            "invoice": number or "",
+            "summa": summa_out,
+            "invoice": number,
         },
     )
-    return credits(call).get(crid) or row, {"id": crid, "invoice": number or ""}
-
-
-def _template_for_add(call: Call) -> int:
-    file = strval(call.get("template"))
-    if not file and intval(call.get("templateID")) > 0:
-        found = [t for t in _templates(call) if t["id"] == intval(call.get("templateID"))]
-        file = found[0]["file"] if found else ""
-    file = file or "invoice.tpl"
-    found = [t for t in _templates(call) if t["file"] == file]
-    return found[0]["id"] if found else 0
+    return {"result": f"Успешно;{text}", "data": {"id": crid, "invoice": number}}
 
 
 def add(call: Call) -> dict[str, Any]:
-    _, data = _new_invoice(call, express=False)
-    return {"result": "Успешно;Счет добавлен в платежи", "data": data}
+    return _new_invoice(call, express=False)
 
 
 def express(call: Call) -> dict[str, Any]:
-    row, data = _new_invoice(call, express=True)
-    paid = money(float(row["summa_credit"]), strval(call.db.settings.get("valuta")))
-    return {"result": f"Успешно;Внесена оплата {paid}<br>Счет добавлен в платежи", "data": data}
+    return _new_invoice(call, express=True)
 
 
 # ------------------------------------------------------------------ existing invoices
 
 
-def _find_invoice(call: Call) -> Row | None:
+def _find_invoice(call: Call, cast_id: bool = False) -> Row | None:
     crid, number = call.get("id"), call.get("invoice")
+    # real server: invoice.do casts id with (int); html/pdf/mail paste it into SQL, where '2abc' means 2
+    if cast_id:
+        crid = intval(crid)
     if php_gt0(crid):
-        return credits(call).get(intval(crid)) if is_numeric(crid) else None
+        wanted = floatval(crid)
+        return credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     if not php_empty_str(number):
-        rows = sorted(
-            credits(call).where(lambda r: strval(r.get("invoice")) == strval(number)), key=lambda r: r["crid"]
-        )
+        rows = _by_number(call, number)
         return rows[0] if rows else None
     raise sql_syntax_fatal(f"AND identity = '{call.db.identity}'")
 
 
+def _by_number(call: Call, number: Any) -> list[Row]:
+    # real server: `invoice = '…'` compares under utf8_general_ci (case and trailing spaces ignored)
+    key = ci(number)
+    return sorted(credits(call).where(lambda r: r.get("invoice") is not None and ci(r["invoice"]) == key),
+                  key=lambda r: intval(r["crid"]))  # fmt: skip
+
+
 def do(call: Call) -> dict[str, Any]:
-    row = _find_invoice(call)
+    row = _find_invoice(call, cast_id=True)
     if row is None:
         raise InvoiceNotFound()
     valuta = strval(call.db.settings.get("valuta"))
-    planned = float(row.get("summa_credit") or 0)
-    paid = planned if php_empty_str(call.get("summa")) else pre_format(call.get("summa"))
-    row["do"] = "on"
-    text = f"Внесена оплата по графику {money(paid, valuta)}"
-    out: dict[str, Any] = {"result": "Успешно", "data": text}
-    rest = round(planned - paid, 2) if paid < planned else 0.0
-    if rest > 0:
-        row["summa_credit"] = paid
-        extra = dict(row, crid=None, summa_credit=rest, nds_credit=0.0, do="no", invoice_date=None)
+    planned = floatval(row.get("summa_credit"))
+    param = call.get("summa")
+    summa = pre_format(param) if not php_empty_str(param) else 0.0
+    if summa + 0 == 0:
+        summa = planned
+    did = intval(row.get("did"))
+    deal = deals(call).get(did) or {}
+    owner = intval(deal.get("iduser"))
+    rs = intval(row.get("rs"))
+    # real server: date.do reaches Invoice::doit as invoice_date, which it never reads (golden 07 info-after-do)
+    delta = planned - summa
+    row.update({"do": "on", "summa_credit": mysql_double(summa)})
+    messages = [f"Внесена оплата по графику {num_format(summa, valuta)}"]
+    out: dict[str, Any] = {"result": "Успешно"}
+    if delta > 0 and not is_service_deal(call, deal):
+        extra: Row = {
+            "crid": None,
+            "did": did,
+            "clid": intval(deal.get("payer")),
+            "pid": intval(deal.get("pid")),
+            "datum": row.get("datum"),
+            "datum_credit": row.get("datum_credit"),
+            "summa_credit": mysql_double(pre_format(strval(delta))),
+            "nds_credit": 0.0,
+            "iduser": owner,
+            "idowner": 0,
+            "do": "no",
+            "invoice": row.get("invoice") or None,
+            "invoice_chek": None,
+            "invoice_date": None,
+            "rs": rs,
+            "tip": row.get("tip"),
+            "template": 0,
+            "suffix": None,
+            "signer": 0,
+            "identity": call.db.identity,
+        }
         out["newdata"] = credits(call).insert(extra)
-        out["data"] = (
-            text + "<br>Поступившая оплата отличается от планируемой.<br>"
-            f"Добавлен дополнительный платеж {money(rest, valuta)}"
-        )
-    payload: dict[str, Any] = {"id": row["crid"], "did": intval(row.get("did")), "autor": call.iduser}
-    payload["userUID"] = user_uid(call, call.iduser)
+        extra_text = f"Добавлен дополнительный платеж {num_format(delta, valuta)}"
+        messages.append(f"Поступившая оплата отличается от планируемой.<br>{extra_text}")
+    rs_add(call, rs, summa)
+    account = bank_account(call, rs)
+    if account is not None and strval(account.get("title")) != "":
+        messages.append(f"На р/с {account['title']} внесена оплата в размере {num_format(summa, valuta)}")
+    text = "<br>".join(messages)
+    call.db.add_history(datum=now(call), des=untag(text), tip="СобытиеCRM", iduser=call.iduser, did=did)
+    payload: dict[str, Any] = {"id": row["crid"], "did": did, "autor": call.iduser}
+    payload["userUID"] = user_uid(call, owner)
     if row.get("invoice") is not None:
         payload["invoice"] = row["invoice"]
-    payload.update({"summa": paid, "summaNew": rest})
+    payload.update({"summa": summa, "summaNew": delta})
     call.emit("invoice.doit", payload)
+    out["data"] = text
+    if "newdata" in out:
+        out["newdata"] = out.pop("newdata")  # real server: "newdata" comes after "data"
     return out
 
 

@@ -1,0 +1,114 @@
+"""Money rules of the invoice actions: how MariaDB stores a sum, the VAT (НДС) taken from the
+specification, the own company's bank account and PHP's ``num_format`` (deal.md §12, §14)."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..php import floatval, intval, php_float_str, strval
+from ..store import Row
+from ..wire import Call
+from ._deal_common import table
+
+# real server: summa_credit / nds_credit / kol are double(20,2) (_install/db/setup.sql)
+_DOUBLE_MAX = 10.0**18 - 0.01
+
+
+def mysql_double(value: float, dec: int = 2) -> float:
+    """A float stored into a MariaDB ``double(20,2)`` column (``truncate_double`` in sql/field.cc).
+
+    The fraction alone is rounded half-to-even on its binary value, so ``1500.005`` keeps
+    ``1500.01`` while ``1.005`` becomes ``1.00``; values beyond 10^18 are clamped.
+    """
+    if math.isnan(value):
+        return 0.0
+    if not math.isinf(value):
+        whole = math.floor(value)
+        value = whole + round((value - whole) * 10**dec) / 10**dec
+    return max(-_DOUBLE_MAX, min(_DOUBLE_MAX, value))
+
+
+def mysql_int(value: Any) -> int:
+    """A request value stored into an INT column: MySQL rounds a numeric string half away from zero."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = floatval(value)
+    return int(math.floor(abs(number) + 0.5)) * (1 if number >= 0 else -1)
+
+
+def num_format(value: Any, valuta: str = "") -> str:
+    """``num_format()`` (inc/func.php): ``number_format($x, 2, ',', ' ')``, PHP rounds half up."""
+    number = floatval(strval(value).replace(",", ".").replace(" ", "")) if not isinstance(value, float) else value
+    if math.isinf(number) or math.isnan(number):
+        return php_float_str(number)
+    rounded = Decimal(repr(number)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    whole, frac = f"{abs(rounded):.2f}".split(".")
+    text = sign + f"{int(whole):,}".replace(",", " ") + "," + frac
+    return f"{text} {valuta}" if valuta else text
+
+
+def php_float_text(value: float) -> str:
+    """A float pasted into a PHP string (``'… в размере '.$summa``): ``15000``, ``1500.5``."""
+    return php_float_str(value)
+
+
+def default_rs(call: Call, mcid: Any) -> int:
+    """The own company's default bank account (``mycomps_recv`` with ``isDefault = 'yes'``, first by title)."""
+    rows = [
+        r
+        for r in table(call, "mycomps_recv")
+        if intval(r.get("cid")) == intval(mcid) and intval(mcid) > 0 and r.get("isDefault") == "yes"
+    ]
+    rows.sort(key=lambda r: strval(r.get("title")).casefold())
+    return intval(rows[0]["id"]) if rows else 0
+
+
+def bank_account(call: Call, rs: Any) -> Row | None:
+    return table(call, "mycomps_recv").get(intval(rs)) if intval(rs) > 0 else None
+
+
+def rs_add(call: Call, rs: Any, summa: float) -> None:
+    """``Budget::rsadd($rs, $summa, 'plus')``: the payment lands on the bank account's balance."""
+    row = bank_account(call, rs)
+    if row is not None:
+        row["ostatok"] = f"{mysql_double(floatval(row.get('ostatok')) + summa):.2f}"
+
+
+def _company_nalog(call: Call, mcid: int) -> float:
+    """``getNalogScheme(0, $mcid)['nalog']``: the VAT rate of the company's default account."""
+    if mcid <= 0:
+        return 0.0
+    rows = [r for r in table(call, "mycomps_recv") if intval(r.get("cid")) == mcid and r.get("isDefault") == "yes"]
+    return floatval(rows[0].get("ndsDefault")) if rows else 0.0
+
+
+def spec_nalog(call: Call, deal: Row) -> tuple[float, float]:
+    """``Speka::getNalog($did)`` → (VAT total, sum) over the rows with ``tip != 2``.
+
+    real server: the VAT is inside the price (``ndsInOut`` off): price * (1 - 1/(1 + nds/100)),
+    and a company whose default account has no VAT rate charges none (inc/class/Speka.php).
+    """
+    did = intval(deal["did"])
+    company_free = _company_nalog(call, intval(deal.get("mcid"))) == 0
+    nalog = summa = 0.0
+    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did and strval(r.get("tip")) != "2")
+    for r in sorted(rows, key=lambda r: intval(r["spid"])):
+        price, kol, dop = floatval(r.get("price")), floatval(r.get("kol")), floatval(r.get("dop"))
+        rate = 0.0 if company_free else floatval(r.get("nds"))
+        nalog += price * (1 - 1 / (1 + rate / 100)) * kol * dop
+        summa += kol * price * dop
+    return nalog, summa
+
+
+def is_service_deal(call: Call, deal: Row) -> bool:
+    """``isServices($did)``: the deal's type title mentions месячный, сервис or абонент."""
+    words = ("месячный", "сервис", "абонент")
+    services = {
+        strval(r.get("tid"))
+        for r in table(call, "dogtips", "tid")
+        if any(w in strval(r.get("title")).casefold() for w in words)
+    }
+    return strval(deal.get("tip")) in services
