@@ -13,15 +13,18 @@ from ._deal_common import DEAL_PHP, add_days, ci, deals, now, php_empty_str, php
 from ._deal_invoice_html import render_invoice
 from ._deal_invoice_money import (
     bank_account,
+    date_column,
     default_rs,
     is_service_deal,
     mysql_double,
     mysql_int,
     num_format,
+    php_money,
     rs_add,
     spec_nalog,
+    timestamp_column,
+    utf8mb3,
 )
-from ._task_mysql import mysql_date, mysql_datetime
 
 ADD_DIVISION_LINE = 1334  # golden 07 add-deal-without-speka
 EXPRESS_DIVISION_LINE = 1477  # the same statement in the express branch of developer/v2/deal.php
@@ -132,10 +135,13 @@ def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
 
 
 def info(call: Call) -> dict[str, Any]:
-    if "id" not in call.params:
+    if call.get("id") is None:  # real server: isset($params['id'])
         raise NoInvoiceId()
-    # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2)
-    return {"data": invoice_info(call, credits(call).get(call.get("id")))}
+    # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2);
+    # `crid = '3abc'` finds invoice 3 (MySQL casts the string)
+    wanted = floatval(call.get("id"))
+    row = credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
+    return {"data": invoice_info(call, row)}
 
 
 # ------------------------------------------------------------------ add / express
@@ -199,12 +205,12 @@ def _datum(call: Call) -> str:
     date = call.get("date")
     day = today(call) if php_empty_str(date) else untag(strval(date))
     stamp = now(call)
-    return mysql_datetime(f"{day} {int(stamp[11:13])}:{stamp[14:16]}:00")
+    return timestamp_column(f"{day} {int(stamp[11:13])}:{stamp[14:16]}:00")
 
 
 def _nullable(text: str, width: int) -> str | None:
     # real server: arrayNullClean() drops "" (column default NULL); MariaDB cuts to the varchar width
-    return text[:width] if text != "" else None
+    return utf8mb3(text, width) if text != "" else None
 
 
 def _template_for_add(call: Call, express: bool) -> int:
@@ -255,9 +261,10 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     # real server: the VAT still due on the specification, whatever the invoice sum (deal.php invoice.add)
     nds_left = (spec_sum - (sumdo or 0.0)) * (nalog / spec_sum)
     summa_param = call.get("summa")
-    summa = pre_format(_kol_text(deal) if php_empty_str(summa_param) else summa_param)
+    # real server: deal.php runs pre_format() and Invoice::add runs it again on the float
+    summa = php_money(pre_format(_kol_text(deal) if php_empty_str(summa_param) else summa_param))
     nds_param = call.get("nds")
-    nds = pre_format(nds_param) if not php_empty_str(nds_param) else nds_left
+    nds = php_money(pre_format(nds_param) if not php_empty_str(nds_param) else nds_left)
     number, auto = _invoice_number(call)
     generated = number == "" and auto
     if generated:
@@ -290,18 +297,18 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
         "clid": intval(deal.get("clid")),
         "pid": intval(deal.get("pid")),
         "datum": datum,
-        "datum_credit": mysql_date(datum_credit) if datum_credit != "" else None,
+        "datum_credit": date_column(datum_credit) if datum_credit != "" else None,
         "summa_credit": mysql_double(summa),
         "nds_credit": mysql_double(nds),
         "iduser": iduser,
         "idowner": owner,
-        "do": (do or "no")[:5],
+        "do": utf8mb3(do or "no", 5),
         "invoice": _nullable(number, 20),
         "invoice_chek": _nullable(untag(strval(call.get("contract"))), 40),
-        "invoice_date": mysql_date(paid_on) if paid_on else None,
+        "invoice_date": date_column(paid_on) if paid_on else None,
         "rs": rs,
         # real server: the type goes through strtr(Invoice::TIPS), not untag()
-        "tip": strtr(tip, INVOICE_TIPS)[:255],
+        "tip": utf8mb3(strtr(tip, INVOICE_TIPS), 255),
         "template": _template_for_add(call, express),
         "suffix": None,
         "signer": 0 if not php_gt0(call.get("signer")) else intval(call.get("signer")),

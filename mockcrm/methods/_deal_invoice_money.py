@@ -4,13 +4,18 @@ specification, the own company's bank account and PHP's ``num_format`` (deal.md 
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..php import floatval, intval, php_float_str, strval
+from ..sanitize import pre_format
 from ..store import Row
 from ..wire import Call
 from ._deal_common import table
+from ._task_mysql import mysql_datetime
+
+_DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 
 # real server: summa_credit / nds_credit / kol are double(20,2) (_install/db/setup.sql)
 _DOUBLE_MAX = 10.0**18 - 0.01
@@ -28,6 +33,34 @@ def mysql_double(value: float, dec: int = 2) -> float:
         whole = math.floor(value)
         value = whole + round((value - whole) * 10**dec) / 10**dec
     return max(-_DOUBLE_MAX, min(_DOUBLE_MAX, value))
+
+
+def php_money(value: Any) -> float:
+    """``pre_format()`` of a value PHP already turned into a float: the float goes through its 14-digit
+    string form first, so 165819.87499999997 is stored as 165819.875 and then rounded to .88."""
+    return pre_format(strval(value))
+
+
+def utf8mb3(text: str, width: int) -> str:
+    """A string stored into a utf8mb3 varchar: 4-byte characters become ``????``, then the width cuts."""
+    # real server: the emoji of an invoice number comes back as "????" (golden 23 info-emoji-number)
+    return "".join("????" if ord(c) > 0xFFFF else c for c in text)[:width]
+
+
+def date_column(value: Any) -> str:
+    """A string stored into a DATE column under ``ALLOW_INVALID_DATES``: any day 0–31 of month 0–12."""
+    m = _DATE.match(strval(value))
+    if not m or int(m.group(2)) > 12 or int(m.group(3)) > 31:
+        return "0000-00-00"
+    return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+
+
+def timestamp_column(value: Any) -> str:
+    """A string stored into a TIMESTAMP column: a real date between 1970 and 2038, else the zero stamp."""
+    stamp = mysql_datetime(value)
+    if not ("1970-01-01 03:00:01" <= stamp <= "2038-01-19 06:14:07"):
+        return "0000-00-00 00:00:00"
+    return stamp
 
 
 def mysql_int(value: Any) -> int:
