@@ -8,6 +8,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..errors import Fatal
 from ..php import floatval, intval, php_float_str, strval
 from ..sanitize import pre_format
 from ..store import Row
@@ -145,3 +146,38 @@ def is_service_deal(call: Call, deal: Row) -> bool:
         if any(w in strval(r.get("title")).casefold() for w in words)
     }
     return strval(deal.get("tip")) in services
+
+
+def recalculate(call: Call, did: int) -> None:
+    """``reCalculate($did)`` (inc/func.helpers.php): the deal's kol/marga after its specification changed.
+
+    A calculated deal takes its sum from the specification without materials (tip 2); a service
+    deal takes it from its invoices (none: the sum stays); materials always come off the margin.
+    """
+    deal = table(call, "dogovor", "did").get(did)
+    if deal is None:
+        return
+    rows = sorted(table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did), key=lambda r: r["spid"])
+    goods = [r for r in rows if strval(r.get("tip")) != "2"]
+    kol = floatval(deal.get("kol"))
+    if deal.get("calculate") != "yes":
+        total, marga = kol, floatval(deal.get("marga"))
+    elif not is_service_deal(call, deal):
+        total = sum(floatval(r.get("kol")) * floatval(r.get("price")) * floatval(r.get("dop")) for r in goods)
+        marga = total - sum(
+            floatval(r.get("price_in")) * floatval(r.get("kol")) * floatval(r.get("dop")) for r in goods
+        )
+    else:
+        summa_sp = sum(floatval(r.get("price")) * floatval(r.get("kol")) for r in goods)
+        sum_in = sum(floatval(r.get("price_in")) * floatval(r.get("kol")) for r in goods)
+        if summa_sp == 0:
+            raise Fatal("DivisionByZeroError", "Division by zero", "inc/func.helpers.php", 4665)
+        credits = table(call, "credit", "crid").where(lambda r: intval(r.get("did")) == did)
+        total = sum(floatval(r.get("summa_credit")) for r in credits)
+        marga = total * ((summa_sp - sum_in) / summa_sp)
+    if total == 0:
+        total = kol
+    marga -= sum(floatval(r.get("kol")) * floatval(r.get("price_in")) for r in rows if strval(r.get("tip")) == "2")
+    # real server: the sums are pasted into SQL as PHP strings (14 digits), then stored as double(20,2)
+    deal["kol"] = mysql_double(floatval(strval(total)))
+    deal["marga"] = mysql_double(floatval(strval(marga)))

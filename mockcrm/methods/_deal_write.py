@@ -30,6 +30,7 @@ from ._deal_common import (
     user_uid,
     visible_deal,
 )
+from ._deal_invoice_money import recalculate
 from ._deal_record import form_fields
 
 
@@ -233,8 +234,8 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
     if "speka" in p:
-        kol, marga = _speka_rows(call, did, p["speka"])
-        deals(call).update(did, {"kol": kol, "marga": marga})
+        _speka_rows(call, did, p["speka"])
+        recalculate(call, did)
         out["text"] = ["Добавлены позиции в спецификацию. Ошибок 0"]
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12)
     call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
@@ -383,10 +384,4 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _recalculate(call: Call, did: int) -> None:
-    deal = deals(call).get(did)
-    if deal is None or deal.get("calculate") != "yes":
-        return
-    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did)
-    kol = sum(float(r["price"]) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    marga = sum((float(r["price"]) - float(r["price_in"])) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    deals(call).update(did, {"kol": round(kol, 2), "marga": round(marga, 2)})
+    recalculate(call, did)
