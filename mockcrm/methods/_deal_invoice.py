@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as _html
+import re
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_syntax_fatal
@@ -453,17 +455,109 @@ def pdf(call: Call) -> dict[str, Any]:
     if row is None:
         raise InvoiceNotFound()
     number = row.get("invoice")
-    if number not in (None, "") and not is_numeric(number):
-        # real server: `invoice + 0` on a non-numeric number (PHP 8)
-        raise Fatal("TypeError", "Unsupported operand types: string + int", DEAL_PHP, 1542)
+    if number is not None and not re.match(r"[ \t\n\r\v\f]*[+-]?(\d|\.\d)", number):
+        # real server: `invoice + 0` on a non-numeric number is a TypeError in PHP 8; "5abc" gives 5
+        raise Fatal("TypeError", "Unsupported operand types: string + int", DEAL_PHP, 1599)
     value: Any = 0 if number in (None, "") else floatval(number)
     value = int(value) if float(value).is_integer() else value
     return {"url": f"{call.base_url}/files/invoice_{row['crid']}.pdf", "id": intval(row["crid"]), "invoice": value}
+
+
+class NoRecipient(CRMError):
+    code = 407
+    text = "Не найден ниодин получатель"
+
+
+# real server: the default letter of Invoice::mail(), a Mustache template (tabs and all)
+MAIL_TEMPLATE = (
+    "\n\t\t\tПриветствую, {{person}}\n\t\t\t\n\t\t\tОтправляю Вам Счет на оплату.\n\t\t\t\n"
+    "\t\t\tСпасибо за внимание.\n\t\t\tС уважением,\n\t\t\t{{mName}}{{#mPhone}}\n\t\t\tТел.: {{mPhone}}{{/mPhone}}"
+    "{{#mMail}}\n\t\t\tEmail.: {{mMail}}{{/mMail}}\n\t\t\t{{#mCompany}}==============================\n"
+    "\t\t\t{{mCompany}}{{/mCompany}}"
+)
+
+
+def _mustache(template: str, tags: dict[str, str]) -> str:
+    """The little of Mustache the letter uses: ``{{#x}}…{{/x}}`` sections and escaped ``{{x}}``."""
+    for name, value in tags.items():
+        section = re.compile(r"\{\{#" + name + r"\}\}(.*?)\{\{/" + name + r"\}\}", re.S)
+        template = section.sub(r"\1" if value else "", template)
+    for name, value in tags.items():
+        escaped = _html.escape(value, quote=True).replace("&#x27;", "&#039;")
+        template = template.replace("{{" + name + "}}", escaped)
+    return re.sub(r"\{\{[^}]*\}\}", "", template)
+
+
+def _nl2br(text: str) -> str:
+    return re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text)
+
+
+def _first_mail(value: Any) -> str:
+    return strval(value).replace(" ", "").replace(";", ",").split(",")[0]
+
+
+def _recipients(call: Call, row: Row) -> tuple[str, str, list[tuple[str, str]], int]:
+    """(to mail, to name, copies, clid) as Invoice::mail() builds them when the API sends no list."""
+    clid = intval(row.get("clid"))
+    deal = deals(call).get(intval(row.get("did"))) or {}
+    pids = [p for p in strval(deal.get("pid_list")).split(";") if p.strip() != ""]
+    if not pids:
+        client = table(call, "clientcat", "clid").get(clid) or {}
+        pids = [strval(intval(client.get("pid")))]
+    entries = ([("clid", clid)] if clid > 0 else []) + [("pid", intval(p)) for p in pids]
+    to_mail = to_name = ""
+    copies: list[tuple[str, str]] = []
+    for kind, key in entries:
+        if kind == "pid":
+            person = table(call, "personcat", "pid").get(key) or {}
+            name, mail = strval(person.get("person")), _first_mail(person.get("mail"))
+        else:
+            client = table(call, "clientcat", "clid").get(key) or {}
+            name, mail = strval(client.get("title")), _first_mail(client.get("mail_url"))
+        if to_name == "":
+            to_name, to_mail = name, mail
+        else:
+            copies.append((name, mail))
+    return to_mail, to_name, copies, clid
 
 
 def mail(call: Call) -> dict[str, Any]:
     row = _find_invoice(call)
     if row is None:
         raise InvoiceNotFound()
-    # real server: Invoice::mail() answers this for the recorded invoices (golden 07 "mail")
-    raise CRMError("Счет не найден", 406)
+    number = strval(row.get("invoice"))
+    if number == "":
+        # real server: Invoice::mail() mails only numbered invoices
+        raise CRMError("Счет не найден", 406)
+    number = number.replace("/", "-")
+    crid = intval(row["crid"])
+    to_mail, to_name, copies, clid = _recipients(call, row)
+    if to_mail == "" and not any(mail for _, mail in copies):
+        # real server: PHPMailer refuses a letter without one address (Invoice::mail)
+        error = NoRecipient()
+        text = "Выполнено с ошибками. Ошибка: Пожалуйста, введите хотя бы один email-адрес получателя."
+        return {"result": "Error", "error": {"code": error.code, "text": error.text}, "data": crid,
+                "invoice": number, "text": text}  # fmt: skip
+    me = call.db.user(call.iduser) or {}
+    account = bank_account(call, row.get("rs"))
+    company = table(call, "mycomps").get(intval(account.get("cid"))) if account else None
+    theme = strval(call.get("theme")) or "Счет на оплату"
+    content = strval(call.get("content")).replace("\\r\\n", "<br>") or MAIL_TEMPLATE
+    tags = {
+        "person": to_name,
+        "mName": strval(me.get("title")),
+        "mMail": strval(me.get("email")),
+        "mPhone": strval(me.get("phone")),
+        "mCompany": strval((company or {}).get("name_shot")),
+    }
+    html_text = _nl2br(_mustache(content, tags))
+    theme = _mustache(theme, tags)
+    copy_names = ", ".join(name for name, _ in copies)
+    des = (
+        f"Отправлен Счет на Email: {to_mail} на имя {to_name}. "
+        + (f"Копия отправлена: {copy_names}" if copies else "")
+        + f"\n\nТема: {theme}.\n\nТекст сообщения:\n{html_text}"
+    )
+    call.db.add_history(datum=now(call), des=untag(des), tip="Исх.Почта", iduser=call.iduser, clid=clid,
+                        did=intval(row.get("did")))  # fmt: skip
+    return {"result": "Успешно", "data": {"id": crid, "invoice": number}}
