@@ -367,7 +367,8 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
             text = text.replace(f"@@{key}@@", value)
         rows.append(text)
     date = strval(row.get("datum"))[:10]
-    words = f"{int(date[8:10])} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
+    # real server: format_date_rus_name() keeps the leading zero of the day ("01 Июля 2031")
+    words = f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
     page = TEMPLATE
     for key, value in {
         "ROWS": "\t\t" + "\t\t\t\t".join(rows),

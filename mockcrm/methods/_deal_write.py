@@ -30,7 +30,7 @@ from ._deal_common import (
     user_uid,
     visible_deal,
 )
-from ._deal_invoice_money import recalculate
+from ._deal_invoice_money import mysql_double, recalculate
 from ._deal_record import form_fields
 
 
@@ -123,14 +123,19 @@ def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
     for item in php_values(items):
         if not isinstance(item, dict) or php_empty_str(item.get("title")):
             continue
-        price, price_in = pre_format(item.get("price", 0)), pre_format(item.get("price_in", 0))
-        qty, dop = pre_format(item.get("kol", 0)), pre_format(item.get("dop", 1)) or 1.0
+        # real server: speca.price/price_in/kol are double(20,2) columns (_install/db/setup.sql)
+        price, price_in = (
+            mysql_double(pre_format(item.get("price", 0))),
+            mysql_double(pre_format(item.get("price_in", 0))),
+        )
+        qty, dop = mysql_double(pre_format(item.get("kol", 0))), pre_format(item.get("dop", 1)) or 1.0
         speca.insert(
             {
                 "spid": None,
                 "prid": intval(item.get("prid")),
                 "did": did,
-                "artikul": strval(item.get("artikul")),
+                # real server: a row without artikul stores NULL (golden 26 deal-info-speka)
+                "artikul": None if item.get("artikul") is None else strval(item.get("artikul")),
                 "title": untag(strval(item.get("title"))),
                 "tip": strval(item.get("tip", 0)),
                 "price": price,
