@@ -141,12 +141,30 @@ def info(call: Call) -> dict[str, Any]:
         raise NoInvoiceId()
     # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2);
     # `crid = '3abc'` finds invoice 3 (MySQL casts the string)
-    wanted = floatval(call.get("id"))
+    wanted = sql_number(call.get("id"))
     row = credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     return {"data": invoice_info(call, row)}
 
 
 # ------------------------------------------------------------------ add / express
+
+
+def sql_number(value: Any) -> float:
+    """A request value pasted into ``col = '…'`` of an INT column: MySQL casts the text ('Array' → 0)."""
+    return 0.0 if isinstance(value, (list, dict)) else floatval(value)
+
+
+def _pre_format_arg(value: Any, called_in: str, line: int) -> float:
+    """``pre_format($x)``: typed ``?string``, so an array is a TypeError (golden 27)."""
+    if isinstance(value, (list, dict)):
+        raise Fatal(
+            "TypeError",
+            "pre_format(): Argument #1 ($string) must be of type ?string, array given, "
+            f"called in {{ROOT}}/{called_in} on line {line} and defined",
+            "inc/func.php",
+            1030,
+        )
+    return pre_format(value)
 
 
 def _find_deal(call: Call, express: bool) -> Row | None:
@@ -155,7 +173,7 @@ def _find_deal(call: Call, express: bool) -> Row | None:
     did: Any = intval(raw) if express else raw
     uid = untag(strval(call.get("uid")))
     if php_gt0(did):
-        return next((d for d in deals(call) if float(d["did"]) == floatval(did)), None)
+        return next((d for d in deals(call) if float(d["did"]) == sql_number(did)), None)
     if uid != "":
         return next((d for d in deals(call) if ci(d.get("uid")) == ci(uid)), None)
     raise sql_syntax_fatal(f"and identity = '{call.db.identity}'")
@@ -171,8 +189,9 @@ def _kol_text(deal: Row) -> str:
 
 
 def _sumdo_below_kol(sumdo: float | None, kol: float) -> bool:
-    # real server: `$sumdo < $kol` with SUM() = NULL when there is no invoice: null < x is false < (bool)x
-    return kol != 0 if sumdo is None else sumdo < kol
+    # real server: `$sumdo < $kol` compares SUM() = NULL with the string "0.00": "" < "0.00", so a deal
+    # without invoices always passes (golden 27 add-zero-kol reaches the division)
+    return True if sumdo is None else sumdo < kol
 
 
 def _invoice_number(call: Call) -> tuple[str, bool]:
@@ -264,9 +283,14 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     nds_left = (spec_sum - (sumdo or 0.0)) * (nalog / spec_sum)
     summa_param = call.get("summa")
     # real server: deal.php runs pre_format() and Invoice::add runs it again on the float
-    summa = php_money(pre_format(_kol_text(deal) if php_empty_str(summa_param) else summa_param))
+    line = 1492 if express else 1349  # the summa line of developer/v2/deal.php; nds is the next one
+    summa_in = (
+        pre_format(_kol_text(deal)) if php_empty_str(summa_param) else _pre_format_arg(summa_param, DEAL_PHP, line)
+    )
+    summa = php_money(summa_in)
     nds_param = call.get("nds")
-    nds = php_money(pre_format(nds_param) if not php_empty_str(nds_param) else nds_left)
+    nds_in = nds_left if php_empty_str(nds_param) else _pre_format_arg(nds_param, DEAL_PHP, line + 1)
+    nds = php_money(nds_in)
     number, auto = _invoice_number(call)
     generated = number == "" and auto
     if generated:
@@ -329,6 +353,11 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
             # real server: this line prints the raw sum, not num_format() (Invoice::express)
             messages.append(f"На р/с {account['title']} внесена оплата в размере {strval(summa_out)} {valuta}")
     messages.append("Счет добавлен в платежи")
+    if owner == 0 and express:
+        # real server: the payment's user (the API user) lacks access to an ownerless deal and gets it
+        # (Deal::changeDostup() in Invoice::express always answers Ok)
+        me = call.db.user(iduser) or {}
+        messages.append(f"Ответственному {strval(me.get('title'))} предоставлен доступ в карточку Сделки")
     if is_service_deal(call, deal):
         messages.append(_recount_service_deal(call, deal, express))
     text = "<br>".join(messages)
@@ -338,7 +367,8 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
         {
             "did": did,
             "autor": author,
-            "user": iduser,
+            # real server: an ownerless deal hands Invoice::add no user at all (null is dropped)
+            "user": iduser if iduser > 0 else None,
             "userUID": user_uid(call, iduser),
             "id": crid,
             "summa": summa_out,
@@ -365,7 +395,7 @@ def _find_invoice(call: Call, cast_id: bool = False) -> Row | None:
     if cast_id:
         crid = intval(crid)
     if php_gt0(crid):
-        wanted = floatval(crid)
+        wanted = sql_number(crid)
         return credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     if not php_empty_str(number):
         rows = _by_number(call, number)
@@ -387,7 +417,7 @@ def do(call: Call) -> dict[str, Any]:
     valuta = strval(call.db.settings.get("valuta"))
     planned = floatval(row.get("summa_credit"))
     param = call.get("summa")
-    summa = pre_format(param) if not php_empty_str(param) else 0.0
+    summa = _pre_format_arg(param, INVOICE_CLASS, 1635) if not php_empty_str(param) else 0.0
     if summa + 0 == 0:
         summa = planned
     did = intval(row.get("did"))
