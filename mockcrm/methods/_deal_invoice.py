@@ -12,7 +12,7 @@ from ..sanitize import pre_format, untag
 from ..store import Row
 from ..wire import Call
 from ._deal_common import DEAL_PHP, add_days, ci, deals, now, php_empty_str, php_gt0, table, today, user_uid
-from ._deal_invoice_html import render_invoice
+from ._deal_invoice_html import render_invoice, signer_info
 from ._deal_invoice_money import (
     bank_account,
     date_column,
@@ -132,7 +132,7 @@ def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
         "currency": [],
         "idcourse": 0,
         "course": [],
-        "signer": intval(r.get("signer")) or None,
+        "signer": signer_info(call, r.get("signer")) if intval(r.get("signer")) > 0 else None,
     }
 
 

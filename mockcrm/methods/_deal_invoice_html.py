@@ -358,12 +358,26 @@ def _esc(value: Any) -> str:
     return _html.escape(strval(value), quote=True).replace("&#x27;", "&#039;")
 
 
+def signer_info(call: Call, sid: Any) -> dict[str, Any]:
+    """``getSigner($id)``: the signer row, or zeros and nulls when it does not exist."""
+    r = table(call, "mycomps_signer").get(intval(sid)) or {}
+    out: dict[str, Any] = {"id": intval(r.get("id")), "mcid": intval(r.get("mcid"))}
+    out.update({k: r.get(k) for k in ("title", "status", "signature", "osnovanie", "stamp")})
+    return out
+
+
 def _company_tags(call: Call, row: Row) -> dict[str, str]:
     """Supplier tags of Invoice::getInvoice(): the invoice's bank account and its own company."""
     account = table(call, "mycomps_recv").get(intval(row.get("rs"))) or {}
     company = table(call, "mycomps").get(intval(account.get("cid"))) or {}
     bank = (strval(account.get("bankr")).split(";") + ["", "", ""])[:3]
     innkpp = (strval(company.get("innkpp")).split(";") + ["", ""])[:2]
+    status, signature, stamp = company.get("dir_status"), company.get("dir_signature"), company.get("stamp")
+    stamp = strval(stamp) or "signature.png"
+    if intval(row.get("signer")) > 0:
+        # real server: a chosen signer replaces the director and the stamp file, even an unknown one
+        signer = signer_info(call, row.get("signer"))
+        status, signature, stamp = signer["status"], signer["signature"], strval(signer["stamp"])
     return {
         # real server: ” becomes " in the company name, then Mustache escapes it (&quot;)
         "COMP_NAME": _esc(strval(company.get("name_ur")).replace("”", '"')),
@@ -373,9 +387,9 @@ def _company_tags(call: Call, row: Row) -> dict[str, str]:
         "RS": _esc(account.get("rs")),
         "INN": _esc(innkpp[0] or "-"),
         "KPP": _esc(innkpp[1] or "-"),
-        "DIR_STATUS": _esc(company.get("dir_status")),
-        "DIR_SIGN": _esc(company.get("dir_signature")),
-        "STAMP": strval(company.get("stamp")) or "signature.png",
+        "DIR_STATUS": _esc(status),
+        "DIR_SIGN": _esc(signature),
+        "STAMP": stamp,
     }
 
 
