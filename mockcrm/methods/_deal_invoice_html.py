@@ -346,11 +346,14 @@ def _num(value: float) -> str:
 
 
 def _buyer(call: Call, clid: Any) -> str:
-    slots = recv_slots(table(call, "clientcat", "clid").get(clid))
-    name = slots[0] if slots else ""
+    client = table(call, "clientcat", "clid").get(clid)
+    slots = recv_slots(client)
+    # real server: an empty legal name falls back to castName, the client's title (get_client_recv)
+    name = (slots[0] if slots else "") or (strval(client.get("title")) if client else "")
+    name = name.replace("”", '"')  # real server: ” becomes " before Mustache escapes the tag
     inn = slots[1] if len(slots) > 1 else ""
     kpp = slots[2] if len(slots) > 2 else ""
-    return f"<b>{name}</b>;\xa0<b>ИНН: {inn}</b>;\xa0<b>КПП: {kpp}</b>"
+    return f"<b>{_esc(name)}</b>;\xa0<b>ИНН: {_esc(inn)}</b>;\xa0<b>КПП: {_esc(kpp)}</b>"
 
 
 def _esc(value: Any) -> str:
@@ -407,10 +410,14 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
     deal_vat = spec_nalog(call, deal)[0] if deal else 0.0
     lines, total, nds = [], 0.0, 0.0
     for n, item in enumerate(items, 1):
-        line = float(item["price"]) * float(item["kol"]) * float(item.get("dop") or 1)
-        vat = line * (1 - 1 / (1 + floatval(item.get("nds")) / 100)) if rate > 0 else 0.0
+        if strval(item.get("tip")) == "2":
+            continue  # real server: materials are not printed, but keep their row number (Speka::getSpekaData)
+        qty = float(item["kol"]) * float(item.get("dop") or 1)
+        line = float(item["price"]) * qty
+        # real server: the row shows the VAT of one unit, the total multiplies it by the quantity
+        vat = float(item["price"]) * (1 - 1 / (1 + floatval(item.get("nds")) / 100)) if rate > 0 else 0.0
         total += line
-        nds += vat
+        nds += vat * qty
         lines.append((n, item, line, vat))
     if deal_vat == 0:
         nds = 0.0

@@ -30,7 +30,7 @@ from ._deal_common import (
     user_uid,
     visible_deal,
 )
-from ._deal_invoice_money import mysql_double, recalculate
+from ._deal_invoice_money import mysql_double, mysql_int, recalculate
 from ._deal_record import form_fields
 
 
@@ -128,7 +128,9 @@ def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
             mysql_double(pre_format(item.get("price", 0))),
             mysql_double(pre_format(item.get("price_in", 0))),
         )
-        qty, dop = mysql_double(pre_format(item.get("kol", 0))), pre_format(item.get("dop", 1)) or 1.0
+        qty = mysql_double(pre_format(item.get("kol", 0)))
+        # real server: Speka takes dop only when the "dop" setting is on (otherwise 1); the column is an int
+        dop = float(mysql_int(pre_format(item.get("dop", 1)) or 1)) if call.db.other_settings.get("dop") else 1.0
         speca.insert(
             {
                 "spid": None,
@@ -142,7 +144,7 @@ def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
                 "price_in": price_in,
                 "kol": qty,
                 "edizm": strval(item.get("edizm")),
-                "nds": pre_format(item.get("nds", 0)),
+                "nds": mysql_double(pre_format(item.get("nds", 0))),  # float(20,2)
                 "dop": dop,
                 "comments": strval(item.get("comments", " ")),
                 "sort": 0,
