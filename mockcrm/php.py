@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -84,11 +85,21 @@ def strval(v: Any) -> str:
 
 
 def php_float_str(f: float) -> str:
+    """PHP 8 ``(string)$float``: 14 significant digits (ini ``precision``), ``1.0E+25`` style exponents.
+
+    real server: -2346.1699999999983 reaches a webhook as "-2346.17" (golden 21 do-rest-over).
+    """
     if f != f or f in (float("inf"), float("-inf")):
         return "NAN" if f != f else "INF" if f > 0 else "-INF"
-    if f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    return repr(f)
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    text = f"{f:.14G}"
+    if "E" not in text:
+        return text
+    mantissa, exponent = text.split("E")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}E{exponent[0]}{int(exponent[1:])}"
 
 
 def strtr(value: Any, pairs: dict[str, str]) -> str:

@@ -213,3 +213,75 @@ def test_invoice_flow(seeded: Api) -> None:
         "error": {"code": "407", "text": "Не возможно удалить сделку - есть счета"},
     }
     assert seeded("deal", "invoice.do", id=99) == {"error": {"code": 403, "text": "Счет по ID или Номеру не найден"}}
+
+
+def _company_deal(api: Api) -> None:
+    speka = {"speka[0][title]": "Станок", "speka[0][kol]": "2", "speka[0][price]": "50000", "speka[0][nds]": "20"}
+    assert add_deal(api, kol="100000", mcid="1", **speka)["data"] == 1
+
+
+def test_invoice_vat_comes_from_the_specification_and_the_company_account(seeded: Api) -> None:
+    _company_deal(seeded)
+    assert seeded("deal", "invoice.add", did=1, summa="60 000,50")["data"] == {"id": 1, "invoice": ""}
+    info = seeded("deal", "invoice.info", id=1)["data"]
+    # VAT still due on the whole specification (20 % inside the price), the company's default account
+    assert (info["summa"], info["nds"], info["rs"]) == (60000.5, 16666.67, 1)
+    assert seeded("deal", "invoice.add", did=1, summa="1000.129", nds="200,555")["data"]["id"] == 2
+    info = seeded("deal", "invoice.info", id=2)["data"]
+    assert (info["summa"], info["nds"]) == (1000.13, 200.56)
+
+
+def test_invoice_do_over_and_under_payment(seeded: Api) -> None:
+    _company_deal(seeded)
+    seeded("deal", "invoice.add", did=1, summa="30000", invoice="INV-1")
+    assert seeded("deal", "invoice.do", invoice="inv-1", summa="-1000") == {
+        "result": "Успешно",
+        "data": "Внесена оплата по графику -1 000,00 р.<br>Поступившая оплата отличается от планируемой."
+        "<br>Добавлен дополнительный платеж 31 000,00 р."
+        "<br>На р/с Основной расчетный счет внесена оплата в размере -1 000,00 р.",
+        "newdata": 2,
+    }
+    assert seeded("deal", "invoice.do", id=2, summa="40000") == {
+        "result": "Успешно",
+        "data": "Внесена оплата по графику 40 000,00 р."
+        "<br>На р/с Основной расчетный счет внесена оплата в размере 40 000,00 р.",
+    }
+    remainder = seeded("deal", "invoice.info", id=2)["data"]
+    assert (remainder["summa"], remainder["do"], remainder["clid"], remainder["invoice"]) == (40000, "on", 1, "INV-1")
+    assert seeded("history", "info", id=5)["data"]["content"] == (
+        "Внесена оплата по графику -1 000,00 р.Поступившая оплата отличается от планируемой."
+        "Добавлен дополнительный платеж 31 000,00 р."
+        "На р/с Основной расчетный счет внесена оплата в размере -1 000,00 р."
+    )
+
+
+def test_invoice_express_is_capped_at_the_deal_sum(seeded: Api) -> None:
+    _company_deal(seeded)
+    assert seeded("deal", "invoice.express", did=1, summa="999 999") == {
+        "result": "Успешно;Внесена оплата 100 000,00 р."
+        "<br>На р/с Основной расчетный счет внесена оплата в размере 100000.00 р.<br>Счет добавлен в платежи",
+        "data": {"id": 1, "invoice": ""},
+    }
+    assert seeded("deal", "invoice.express", did=1, summa="1") == {
+        "error": {"code": 406, "text": "Уже выставлены все возможные счета"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [(1500.005, 1500.01), (1.005, 1.0), (2.675, 2.67), (1000.125, 1000.12), (-1.005, -1.0), (1e30, 1e18 - 0.01)],
+)
+def test_double_20_2_rounds_the_fraction_half_to_even(value: float, stored: float) -> None:
+    from mockcrm.methods._deal_invoice_money import mysql_double
+
+    assert mysql_double(value) == stored
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1000.555, "1 000,56"), (12345.675, "12 345,68"), (-1000.0, "-1 000,00"), (99999999.0, "99 999 999,00")],
+)
+def test_num_format_rounds_half_up(value: float, text: str) -> None:
+    from mockcrm.methods._deal_invoice_money import num_format
+
+    assert num_format(value) == text

@@ -71,3 +71,12 @@ def test_pre_format(value: str, expected: float) -> None:
 )
 def test_strtr(value: object, pairs: dict[str, str], expected: str) -> None:
     assert php.strtr(value, pairs) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1.0, "1"), (-2346.1699999999983, "-2346.17"), (0.1 + 0.2, "0.3"), (1e25, "1.0E+25"), (1e14, "1.0E+14"),
+     (1e13, "10000000000000"), (1e-5, "1.0E-5"), (-0.0, "-0")],
+)  # fmt: skip
+def test_php_float_str_uses_14_digits(value: float, expected: str) -> None:
+    assert php.php_float_str(value) == expected

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import html as _html
+import re
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, strval
+from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import pre_format, untag
 from ..store import Row
 from ..wire import Call
-from ._deal_common import DEAL_PHP, add_days, deals, money, now, php_empty_str, php_gt0, table, today, user_uid
-from ._deal_invoice_html import render_invoice
+from ._deal_common import DEAL_PHP, add_days, ci, deals, now, php_empty_str, php_gt0, table, today, user_uid
+from ._deal_invoice_html import render_invoice, signer_info
+from ._deal_invoice_money import (
+    bank_account,
+    date_column,
+    default_rs,
+    is_service_deal,
+    mysql_double,
+    mysql_int,
+    num_format,
+    php_money,
+    rs_add,
+    spec_nalog,
+    timestamp_column,
+    utf8mb3,
+)
 
 ADD_DIVISION_LINE = 1334  # golden 07 add-deal-without-speka
-EXPRESS_DIVISION_LINE = 1466  # same statement in the express branch (not recorded; estimated)
+EXPRESS_DIVISION_LINE = 1477  # the same statement in the express branch of developer/v2/deal.php
+INVOICE_CLASS = "inc/class/Invoice.php"
+# real server: synonyms of the invoice type, replaced anywhere in the text with strtr() (Invoice::TIPS)
+INVOICE_TIPS = {
+    "ispeka": "По спецификации",
+    "ioffer": "Счет-договор",
+    "icontract": "По договору",
+    "ipre": "Предварительная оплата",
+    "iafter": "Окончательная оплата",
+}
 CREDIT_DAYS = 5  # observed: an invoice without date.plan is due in 5 days (golden 07 info-1)
 
 
@@ -67,10 +92,19 @@ def templates(call: Call) -> dict[str, Any]:
 
 
 def _template_of(call: Call, tid: Any) -> dict[str, Any]:
-    found = [t for t in _templates(call) if t["id"] == intval(tid)]
-    if not found:
-        found = [t for t in _templates(call) if t["file"] == "invoice.tpl"] or _templates(call)[:1]
-    return found[0] if found else {"id": 0, "title": None, "file": None, "typeid": 0}
+    # real server: template > 0 → that contract_temp row of any type, else the row of file invoice.tpl
+    if intval(tid) > 0:
+        row = table(call, "contract_temp").get(intval(tid))
+    else:
+        row = table(call, "contract_temp").first(lambda r: r.get("file") == "invoice.tpl")
+    if row is None:
+        return {"id": 0, "title": None, "file": None, "typeid": 0}
+    return {
+        "id": intval(row["id"]),
+        "title": row.get("title"),
+        "file": row.get("file"),
+        "typeid": intval(row.get("typeid")),
+    }
 
 
 def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
@@ -98,157 +132,344 @@ def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
         "currency": [],
         "idcourse": 0,
         "course": [],
-        "signer": intval(r.get("signer")) or None,
+        "signer": signer_info(call, r.get("signer")) if intval(r.get("signer")) > 0 else None,
     }
 
 
 def info(call: Call) -> dict[str, Any]:
-    if "id" not in call.params:
+    if call.get("id") is None:  # real server: isset($params['id'])
         raise NoInvoiceId()
-    # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2)
-    return {"data": invoice_info(call, credits(call).get(call.get("id")))}
+    # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2);
+    # `crid = '3abc'` finds invoice 3 (MySQL casts the string)
+    wanted = sql_number(call.get("id"))
+    row = credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
+    return {"data": invoice_info(call, row)}
 
 
 # ------------------------------------------------------------------ add / express
 
 
-def _find_deal(call: Call) -> Row | None:
-    did, uid = call.get("did"), untag(strval(call.get("uid")))
+def sql_number(value: Any) -> float:
+    """A request value pasted into ``col = '…'`` of an INT column: MySQL casts the text ('Array' → 0)."""
+    return 0.0 if isinstance(value, (list, dict)) else floatval(value)
+
+
+def _pre_format_arg(value: Any, called_in: str, line: int) -> float:
+    """``pre_format($x)``: typed ``?string``, so an array is a TypeError (golden 27)."""
+    if isinstance(value, (list, dict)):
+        raise Fatal(
+            "TypeError",
+            "pre_format(): Argument #1 ($string) must be of type ?string, array given, "
+            f"called in {{ROOT}}/{called_in} on line {line} and defined",
+            "inc/func.php",
+            1030,
+        )
+    return pre_format(value)
+
+
+def _find_deal(call: Call, express: bool) -> Row | None:
+    # real server: invoice.express casts did with (int), invoice.add pastes it raw into SQL
+    raw = call.get("did")
+    did: Any = intval(raw) if express else raw
+    uid = untag(strval(call.get("uid")))
     if php_gt0(did):
-        return next((d for d in deals(call) if float(d["did"]) == floatval(did)), None)
+        return next((d for d in deals(call) if float(d["did"]) == sql_number(did)), None)
     if uid != "":
-        return next((d for d in deals(call) if strval(d.get("uid")).casefold() == uid.casefold()), None)
+        return next((d for d in deals(call) if ci(d.get("uid")) == ci(uid)), None)
     raise sql_syntax_fatal(f"and identity = '{call.db.identity}'")
 
 
-def _spec_total(call: Call, did: int) -> float:
-    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did)
-    return sum(float(r["price"]) * float(r["kol"]) * float(r.get("dop") or 1) for r in rows)
+def _deal_credits(call: Call, did: int) -> list[Row]:
+    return sorted(credits(call).where(lambda r: intval(r.get("did")) == did), key=lambda r: intval(r["crid"]))
 
 
-def _new_invoice(call: Call, express: bool) -> tuple[Row, dict[str, Any]]:
-    deal = _find_deal(call)
+def _kol_text(deal: Row) -> str:
+    """``getDogData($did, 'kol')``: the double(20,2) column as MySQL prints it (``120000.00``)."""
+    return f"{floatval(deal.get('kol')):.2f}"
+
+
+def _sumdo_below_kol(sumdo: float | None, kol: float) -> bool:
+    # real server: `$sumdo < $kol` compares SUM() = NULL with the string "0.00": "" < "0.00", so a deal
+    # without invoices always passes (golden 27 add-zero-kol reaches the division)
+    return True if sumdo is None else sumdo < kol
+
+
+def _invoice_number(call: Call) -> tuple[str, bool]:
+    """(number as Invoice::add sees it, auto-number wanted)."""
+    param = call.get("invoice")
+    # real server: `$params["invoice"] == "auto"` is loose, JSON true also asks for a number
+    auto = param is True or param == "auto"
+    return ("" if auto else untag(strval(param))), auto
+
+
+def _generate_number(call: Call) -> str:
+    """``generate_num('invoice')``: settings ``iformat`` with ``inum + 1`` and the date parts."""
+    settings = call.db.settings
+    stamp = now(call)
+    parts = {
+        "{cnum}": str(intval(settings.get("inum")) + 1),
+        "{DD}": stamp[8:10],
+        "{MM}": stamp[5:7],
+        "{YY}": stamp[2:4],
+        "{YYYY}": stamp[:4],
+        "{HH}": stamp[11:13],
+        "{MI}": stamp[14:16],
+    }
+    text = strval(settings.get("iformat"))
+    for key, value in parts.items():
+        text = text.replace(key, value)
+    return text
+
+
+def _datum(call: Call) -> str:
+    # real server: Invoice::add reads `datum` and appends date('G').':'.date('i').':00' (inc/class/Invoice.php)
+    date = call.get("date")
+    day = today(call) if php_empty_str(date) else untag(strval(date))
+    stamp = now(call)
+    return timestamp_column(f"{day} {int(stamp[11:13])}:{stamp[14:16]}:00")
+
+
+def _nullable(text: str, width: int) -> str | None:
+    # real server: arrayNullClean() drops "" (column default NULL); MariaDB cuts to the varchar width
+    return utf8mb3(text, width) if text != "" else None
+
+
+def _template_for_add(call: Call, express: bool) -> int:
+    file: Any = call.get("template")
+    if php_empty_str(file):
+        file = ""
+        # real server: invoice.express never loads the template list, so templateID is ignored there
+        if not express and php_gt0(call.get("templateID")):
+            found = [t for t in _templates(call) if t["id"] == intval(call.get("templateID"))]
+            file = found[0]["file"] if found else ""
+        file = file or "invoice.tpl"
+    if is_numeric(file):
+        return intval(round(floatval(file)))
+    row = table(call, "contract_temp").first(lambda r: ci(r.get("file")) == ci(file))
+    return intval(row["id"]) if row else 0
+
+
+def _recount_service_deal(call: Call, deal: Row, express: bool) -> str:
+    """A service deal's kol/marga follow its invoices (``$isper == 'yes'`` in Invoice::add/express)."""
+    did = intval(deal["did"])
+    rows = sorted(table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did), key=lambda r: r["spid"])
+    # real server: add groups the specification by spid and reads the first group only
+    rows = rows if express else rows[:1]
+    summa_sp = sum(floatval(r.get("price")) * floatval(r.get("kol")) for r in rows)
+    sum_in = sum(floatval(r.get("price_in")) * floatval(r.get("kol")) for r in rows)
+    if summa_sp == 0:
+        raise Fatal("DivisionByZeroError", "Division by zero", INVOICE_CLASS, 1466 if express else 866)
+    total = sum(floatval(r.get("summa_credit")) for r in _deal_credits(call, did))
+    deal["kol"] = mysql_double(total)
+    deal["marga"] = mysql_double(total * ((summa_sp - sum_in) / summa_sp))
+    return "Суммы по сделке обновлены"
+
+
+def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
+    deal = _find_deal(call, express)
     if deal is None:
         raise DealNotFound()
-    did = intval(deal["did"])
-    sumdo = sum(float(r.get("summa_credit") or 0) for r in credits(call).where(lambda r: intval(r.get("did")) == did))
-    if not sumdo < float(deal.get("kol") or 0):
+    did, owner = intval(deal["did"]), intval(deal.get("iduser"))
+    existing = _deal_credits(call, did)
+    sumdo = sum(floatval(r.get("summa_credit")) for r in existing) if existing else None
+    if not _sumdo_below_kol(sumdo, floatval(deal.get("kol"))):
         raise AllInvoiced()
-    if _spec_total(call, did) == 0:
+    nalog, spec_sum = spec_nalog(call, deal)
+    if spec_sum == 0:
         line = EXPRESS_DIVISION_LINE if express else ADD_DIVISION_LINE
-        # real server: the NDS share divides by the specification total (deal.md §12.2)
+        # real server: the VAT share divides by the specification total (deal.md §12.2)
         raise Fatal("DivisionByZeroError", "Division by zero", DEAL_PHP, line)
-    number_param = call.get("invoice")
-    number: str | None = None if php_empty_str(number_param) else strval(number_param)
-    if number_param == "auto":
-        settings = call.db.settings
-        settings["inum"] = str(intval(settings.get("inum")) + 1)
-        number = strval(settings.get("iformat") or "{cnum}").replace("{cnum}", settings["inum"])
-    date = strval(call.get("date"))[:10] if not php_empty_str(call.get("date")) else today(call)
-    summa = float(deal.get("kol") or 0) if php_empty_str(call.get("summa")) else pre_format(call.get("summa"))
+    # real server: the VAT still due on the specification, whatever the invoice sum (deal.php invoice.add)
+    nds_left = (spec_sum - (sumdo or 0.0)) * (nalog / spec_sum)
+    summa_param = call.get("summa")
+    # real server: deal.php runs pre_format() and Invoice::add runs it again on the float
+    line = 1492 if express else 1349  # the summa line of developer/v2/deal.php; nds is the next one
+    summa_in = (
+        pre_format(_kol_text(deal)) if php_empty_str(summa_param) else _pre_format_arg(summa_param, DEAL_PHP, line)
+    )
+    summa = php_money(summa_in)
+    nds_param = call.get("nds")
+    nds_in = nds_left if php_empty_str(nds_param) else _pre_format_arg(nds_param, DEAL_PHP, line + 1)
+    nds = php_money(nds_in)
+    number, auto = _invoice_number(call)
+    generated = number == "" and auto
+    if generated:
+        number = _generate_number(call)
+    # real server: the API hands the deal owner as the invoice's user (`!isset(user) && user != ''` is never true)
+    author = owner if owner > 0 else call.iduser
+    iduser = (owner if owner >= 1 else call.iduser) if express else owner
+    plan = call.get("date.plan")
+    datum_credit = untag(strval(plan)) if not php_empty_str(plan) else add_days(today(call), CREDIT_DAYS)
+    datum = _datum(call)
+    if express and datum_credit == "0000-00-00":
+        datum_credit = datum[:10]
     pay_date = call.get("date.do")
+    if express:
+        paid_on: str | None = untag(strval(pay_date)) if not php_empty_str(pay_date) else today(call)
+    else:
+        paid_on = untag(strval(pay_date)) if not php_empty_str(pay_date) else ""
+    rs_param = call.get("rs")
+    rs = mysql_int(rs_param) if php_gt0(rs_param) else default_rs(call, deal.get("mcid"))
+    do = "on" if express else (untag(strval(call.get("do"))) if not php_empty_str(call.get("do")) else "no")
+    tip = strval(call.get("tip")) if not php_empty_str(call.get("tip")) else "Счет-договор"
+    summa_out: Any = summa
+    if express and summa > floatval(deal.get("kol")):
+        # real server: an express payment is capped at the deal sum, as MySQL prints it (Invoice::express)
+        summa_out = _kol_text(deal)
+        summa = floatval(summa_out)
     row: Row = {
         "crid": None,
         "did": did,
         "clid": intval(deal.get("clid")),
         "pid": intval(deal.get("pid")),
-        "datum": date + " " + now(call)[11:],
-        "datum_credit": strval(call.get("date.plan")) or add_days(today(call), CREDIT_DAYS),
-        "summa_credit": summa,
-        "nds_credit": pre_format(call.get("nds")) if not php_empty_str(call.get("nds")) else 0.0,
-        "iduser": intval(deal.get("iduser")),
-        "idowner": intval(deal.get("iduser")),
-        "do": "on" if express else (strval(call.get("do")) or "no"),
-        "invoice": number,
-        "invoice_chek": None if php_empty_str(call.get("contract")) else strval(call.get("contract")),
-        "invoice_date": (strval(pay_date) or today(call))
-        if express
-        else (None if php_empty_str(pay_date) else strval(pay_date)),
-        "rs": intval(call.get("rs")),
-        "tip": strval(call.get("tip")) or "Счет-договор",
-        "template": _template_for_add(call),
-        "suffix": "",
-        "signer": intval(call.get("signer")),
+        "datum": datum,
+        "datum_credit": date_column(datum_credit) if datum_credit != "" else None,
+        "summa_credit": mysql_double(summa),
+        "nds_credit": mysql_double(nds),
+        "iduser": iduser,
+        "idowner": owner,
+        "do": utf8mb3(do or "no", 5),
+        "invoice": _nullable(number, 20),
+        "invoice_chek": _nullable(untag(strval(call.get("contract"))), 40),
+        "invoice_date": date_column(paid_on) if paid_on else None,
+        "rs": rs,
+        # real server: the type goes through strtr(Invoice::TIPS), not untag()
+        "tip": utf8mb3(strtr(tip, INVOICE_TIPS), 255),
+        "template": _template_for_add(call, express),
+        "suffix": None,
+        "signer": 0 if not php_gt0(call.get("signer")) else intval(call.get("signer")),
         "identity": call.db.identity,
     }
     crid = credits(call).insert(row)
-    owner = intval(deal.get("iduser"))
+    if generated:
+        call.db.settings["inum"] = str(intval(call.db.settings.get("inum")) + 1)
+    valuta = strval(call.db.settings.get("valuta"))
+    messages = []
+    if express:
+        messages.append(f"Внесена оплата {num_format(summa_out, valuta)}")
+        rs_add(call, rs, summa)
+        account = bank_account(call, rs)
+        if account is not None and strval(account.get("title")) != "":
+            # real server: this line prints the raw sum, not num_format() (Invoice::express)
+            messages.append(f"На р/с {account['title']} внесена оплата в размере {strval(summa_out)} {valuta}")
+    messages.append("Счет добавлен в платежи")
+    if owner == 0 and express:
+        # real server: the payment's user (the API user) lacks access to an ownerless deal and gets it
+        # (Deal::changeDostup() in Invoice::express always answers Ok)
+        me = call.db.user(iduser) or {}
+        messages.append(f"Ответственному {strval(me.get('title'))} предоставлен доступ в карточку Сделки")
+    if is_service_deal(call, deal):
+        messages.append(_recount_service_deal(call, deal, express))
+    text = "<br>".join(messages)
+    call.db.add_history(datum=now(call), des=untag(text), tip="СобытиеCRM", iduser=author, did=did)
     call.emit(
         "invoice.add",
         {
             "did": did,
-            "autor": owner,
-            "user": owner,
-            "userUID": user_uid(call, owner),
+            "autor": author,
+            # real server: an ownerless deal hands Invoice::add no user at all (null is dropped)
+            "user": iduser if iduser > 0 else None,
+            "userUID": user_uid(call, iduser),
             "id": crid,
-            "summa": summa,
-            "invoice": number or "",
+            "summa": summa_out,
+            "invoice": number,
         },
     )
-    return credits(call).get(crid) or row, {"id": crid, "invoice": number or ""}
-
-
-def _template_for_add(call: Call) -> int:
-    file = strval(call.get("template"))
-    if not file and intval(call.get("templateID")) > 0:
-        found = [t for t in _templates(call) if t["id"] == intval(call.get("templateID"))]
-        file = found[0]["file"] if found else ""
-    file = file or "invoice.tpl"
-    found = [t for t in _templates(call) if t["file"] == file]
-    return found[0]["id"] if found else 0
+    return {"result": f"Успешно;{text}", "data": {"id": crid, "invoice": number}}
 
 
 def add(call: Call) -> dict[str, Any]:
-    _, data = _new_invoice(call, express=False)
-    return {"result": "Успешно;Счет добавлен в платежи", "data": data}
+    return _new_invoice(call, express=False)
 
 
 def express(call: Call) -> dict[str, Any]:
-    row, data = _new_invoice(call, express=True)
-    paid = money(float(row["summa_credit"]), strval(call.db.settings.get("valuta")))
-    return {"result": f"Успешно;Внесена оплата {paid}<br>Счет добавлен в платежи", "data": data}
+    return _new_invoice(call, express=True)
 
 
 # ------------------------------------------------------------------ existing invoices
 
 
-def _find_invoice(call: Call) -> Row | None:
+def _find_invoice(call: Call, cast_id: bool = False) -> Row | None:
     crid, number = call.get("id"), call.get("invoice")
+    # real server: invoice.do casts id with (int); html/pdf/mail paste it into SQL, where '2abc' means 2
+    if cast_id:
+        crid = intval(crid)
     if php_gt0(crid):
-        return credits(call).get(intval(crid)) if is_numeric(crid) else None
+        wanted = sql_number(crid)
+        return credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     if not php_empty_str(number):
-        rows = sorted(
-            credits(call).where(lambda r: strval(r.get("invoice")) == strval(number)), key=lambda r: r["crid"]
-        )
+        rows = _by_number(call, number)
         return rows[0] if rows else None
     raise sql_syntax_fatal(f"AND identity = '{call.db.identity}'")
 
 
+def _by_number(call: Call, number: Any) -> list[Row]:
+    # real server: `invoice = '…'` compares under utf8_general_ci (case and trailing spaces ignored)
+    key = ci(number)
+    return sorted(credits(call).where(lambda r: r.get("invoice") is not None and ci(r["invoice"]) == key),
+                  key=lambda r: intval(r["crid"]))  # fmt: skip
+
+
 def do(call: Call) -> dict[str, Any]:
-    row = _find_invoice(call)
+    row = _find_invoice(call, cast_id=True)
     if row is None:
         raise InvoiceNotFound()
     valuta = strval(call.db.settings.get("valuta"))
-    planned = float(row.get("summa_credit") or 0)
-    paid = planned if php_empty_str(call.get("summa")) else pre_format(call.get("summa"))
-    row["do"] = "on"
-    text = f"Внесена оплата по графику {money(paid, valuta)}"
-    out: dict[str, Any] = {"result": "Успешно", "data": text}
-    rest = round(planned - paid, 2) if paid < planned else 0.0
-    if rest > 0:
-        row["summa_credit"] = paid
-        extra = dict(row, crid=None, summa_credit=rest, nds_credit=0.0, do="no", invoice_date=None)
+    planned = floatval(row.get("summa_credit"))
+    param = call.get("summa")
+    summa = _pre_format_arg(param, INVOICE_CLASS, 1635) if not php_empty_str(param) else 0.0
+    if summa + 0 == 0:
+        summa = planned
+    did = intval(row.get("did"))
+    deal = deals(call).get(did) or {}
+    owner = intval(deal.get("iduser"))
+    rs = intval(row.get("rs"))
+    # real server: date.do reaches Invoice::doit as invoice_date, which it never reads (golden 07 info-after-do)
+    delta = planned - summa
+    row.update({"do": "on", "summa_credit": mysql_double(summa)})
+    messages = [f"Внесена оплата по графику {num_format(summa, valuta)}"]
+    out: dict[str, Any] = {"result": "Успешно"}
+    if delta > 0 and not is_service_deal(call, deal):
+        extra: Row = {
+            "crid": None,
+            "did": did,
+            "clid": intval(deal.get("payer")),
+            "pid": intval(deal.get("pid")),
+            "datum": row.get("datum"),
+            "datum_credit": row.get("datum_credit"),
+            "summa_credit": mysql_double(pre_format(strval(delta))),
+            "nds_credit": 0.0,
+            "iduser": owner,
+            "idowner": 0,
+            "do": "no",
+            "invoice": row.get("invoice") or None,
+            "invoice_chek": None,
+            "invoice_date": None,
+            "rs": rs,
+            "tip": row.get("tip"),
+            "template": 0,
+            "suffix": None,
+            "signer": 0,
+            "identity": call.db.identity,
+        }
         out["newdata"] = credits(call).insert(extra)
-        out["data"] = (
-            text + "<br>Поступившая оплата отличается от планируемой.<br>"
-            f"Добавлен дополнительный платеж {money(rest, valuta)}"
-        )
-    payload: dict[str, Any] = {"id": row["crid"], "did": intval(row.get("did")), "autor": call.iduser}
-    payload["userUID"] = user_uid(call, call.iduser)
+        extra_text = f"Добавлен дополнительный платеж {num_format(delta, valuta)}"
+        messages.append(f"Поступившая оплата отличается от планируемой.<br>{extra_text}")
+    rs_add(call, rs, summa)
+    account = bank_account(call, rs)
+    if account is not None and strval(account.get("title")) != "":
+        messages.append(f"На р/с {account['title']} внесена оплата в размере {num_format(summa, valuta)}")
+    text = "<br>".join(messages)
+    call.db.add_history(datum=now(call), des=untag(text), tip="СобытиеCRM", iduser=call.iduser, did=did)
+    payload: dict[str, Any] = {"id": row["crid"], "did": did, "autor": call.iduser}
+    payload["userUID"] = user_uid(call, owner)
     if row.get("invoice") is not None:
         payload["invoice"] = row["invoice"]
-    payload.update({"summa": paid, "summaNew": rest})
+    payload.update({"summa": summa, "summaNew": delta})
     call.emit("invoice.doit", payload)
+    out["data"] = text
+    if "newdata" in out:
+        out["newdata"] = out.pop("newdata")  # real server: "newdata" comes after "data"
     return out
 
 
@@ -264,17 +485,109 @@ def pdf(call: Call) -> dict[str, Any]:
     if row is None:
         raise InvoiceNotFound()
     number = row.get("invoice")
-    if number not in (None, "") and not is_numeric(number):
-        # real server: `invoice + 0` on a non-numeric number (PHP 8)
-        raise Fatal("TypeError", "Unsupported operand types: string + int", DEAL_PHP, 1542)
+    if number is not None and not re.match(r"[ \t\n\r\v\f]*[+-]?(\d|\.\d)", number):
+        # real server: `invoice + 0` on a non-numeric number is a TypeError in PHP 8; "5abc" gives 5
+        raise Fatal("TypeError", "Unsupported operand types: string + int", DEAL_PHP, 1599)
     value: Any = 0 if number in (None, "") else floatval(number)
     value = int(value) if float(value).is_integer() else value
     return {"url": f"{call.base_url}/files/invoice_{row['crid']}.pdf", "id": intval(row["crid"]), "invoice": value}
+
+
+class NoRecipient(CRMError):
+    code = 407
+    text = "Не найден ниодин получатель"
+
+
+# real server: the default letter of Invoice::mail(), a Mustache template (tabs and all)
+MAIL_TEMPLATE = (
+    "\n\t\t\tПриветствую, {{person}}\n\t\t\t\n\t\t\tОтправляю Вам Счет на оплату.\n\t\t\t\n"
+    "\t\t\tСпасибо за внимание.\n\t\t\tС уважением,\n\t\t\t{{mName}}{{#mPhone}}\n\t\t\tТел.: {{mPhone}}{{/mPhone}}"
+    "{{#mMail}}\n\t\t\tEmail.: {{mMail}}{{/mMail}}\n\t\t\t{{#mCompany}}==============================\n"
+    "\t\t\t{{mCompany}}{{/mCompany}}"
+)
+
+
+def _mustache(template: str, tags: dict[str, str]) -> str:
+    """The little of Mustache the letter uses: ``{{#x}}…{{/x}}`` sections and escaped ``{{x}}``."""
+    for name, value in tags.items():
+        section = re.compile(r"\{\{#" + name + r"\}\}(.*?)\{\{/" + name + r"\}\}", re.S)
+        template = section.sub(r"\1" if value else "", template)
+    for name, value in tags.items():
+        escaped = _html.escape(value, quote=True).replace("&#x27;", "&#039;")
+        template = template.replace("{{" + name + "}}", escaped)
+    return re.sub(r"\{\{[^}]*\}\}", "", template)
+
+
+def _nl2br(text: str) -> str:
+    return re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text)
+
+
+def _first_mail(value: Any) -> str:
+    return strval(value).replace(" ", "").replace(";", ",").split(",")[0]
+
+
+def _recipients(call: Call, row: Row) -> tuple[str, str, list[tuple[str, str]], int]:
+    """(to mail, to name, copies, clid) as Invoice::mail() builds them when the API sends no list."""
+    clid = intval(row.get("clid"))
+    deal = deals(call).get(intval(row.get("did"))) or {}
+    pids = [p for p in strval(deal.get("pid_list")).split(";") if p.strip() != ""]
+    if not pids:
+        client = table(call, "clientcat", "clid").get(clid) or {}
+        pids = [strval(intval(client.get("pid")))]
+    entries = ([("clid", clid)] if clid > 0 else []) + [("pid", intval(p)) for p in pids]
+    to_mail = to_name = ""
+    copies: list[tuple[str, str]] = []
+    for kind, key in entries:
+        if kind == "pid":
+            person = table(call, "personcat", "pid").get(key) or {}
+            name, mail = strval(person.get("person")), _first_mail(person.get("mail"))
+        else:
+            client = table(call, "clientcat", "clid").get(key) or {}
+            name, mail = strval(client.get("title")), _first_mail(client.get("mail_url"))
+        if to_name == "":
+            to_name, to_mail = name, mail
+        else:
+            copies.append((name, mail))
+    return to_mail, to_name, copies, clid
 
 
 def mail(call: Call) -> dict[str, Any]:
     row = _find_invoice(call)
     if row is None:
         raise InvoiceNotFound()
-    # real server: Invoice::mail() answers this for the recorded invoices (golden 07 "mail")
-    raise CRMError("Счет не найден", 406)
+    number = strval(row.get("invoice"))
+    if number == "":
+        # real server: Invoice::mail() mails only numbered invoices
+        raise CRMError("Счет не найден", 406)
+    number = number.replace("/", "-")
+    crid = intval(row["crid"])
+    to_mail, to_name, copies, clid = _recipients(call, row)
+    if to_mail == "" and not any(mail for _, mail in copies):
+        # real server: PHPMailer refuses a letter without one address (Invoice::mail)
+        error = NoRecipient()
+        text = "Выполнено с ошибками. Ошибка: Пожалуйста, введите хотя бы один email-адрес получателя."
+        return {"result": "Error", "error": {"code": error.code, "text": error.text}, "data": crid,
+                "invoice": number, "text": text}  # fmt: skip
+    me = call.db.user(call.iduser) or {}
+    account = bank_account(call, row.get("rs"))
+    company = table(call, "mycomps").get(intval(account.get("cid"))) if account else None
+    theme = strval(call.get("theme")) or "Счет на оплату"
+    content = strval(call.get("content")).replace("\\r\\n", "<br>") or MAIL_TEMPLATE
+    tags = {
+        "person": to_name,
+        "mName": strval(me.get("title")),
+        "mMail": strval(me.get("email")),
+        "mPhone": strval(me.get("phone")),
+        "mCompany": strval((company or {}).get("name_shot")),
+    }
+    html_text = _nl2br(_mustache(content, tags))
+    theme = _mustache(theme, tags)
+    copy_names = ", ".join(name for name, _ in copies)
+    des = (
+        f"Отправлен Счет на Email: {to_mail} на имя {to_name}. "
+        + (f"Копия отправлена: {copy_names}" if copies else "")
+        + f"\n\nТема: {theme}.\n\nТекст сообщения:\n{html_text}"
+    )
+    call.db.add_history(datum=now(call), des=untag(des), tip="Исх.Почта", iduser=call.iduser, clid=clid,
+                        did=intval(row.get("did")))  # fmt: skip
+    return {"result": "Успешно", "data": {"id": crid, "invoice": number}}

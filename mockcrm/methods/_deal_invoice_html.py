@@ -6,10 +6,11 @@ from __future__ import annotations
 import html as _html
 from typing import Any
 
-from ..php import intval, strval
+from ..php import floatval, intval, strval
 from ..store import Row
 from ..wire import Call
-from ._deal_common import money, table
+from ._deal_common import table
+from ._deal_invoice_money import num_format, spec_nalog
 from ._deal_record import recv_slots
 
 MONTHS = [
@@ -34,8 +35,12 @@ ROW = (
     '\t\t\t<td width="50" align="right" valign="middle" class="bb br">@@KOL@@</td>\n'
     '\t\t\t<td width="30" align="center" valign="middle" class="bb br">@@EDIZM@@</td>\n'
     '\t\t\t<td width="60" align="right" valign="middle" class="bb br">@@PRICE@@</td>\n'
+    "@@NALOG@@"
     '\t\t\t<td width="80" align="right" valign="middle" class="bb br w80">@@SUM@@</td>\n\t\t</tr>\n'
 )
+
+NALOG_CELL = '\t\t\t<td width="60" align="right" valign="middle" class="bb br">@@V@@</td>\n'
+NDS_HEAD = '\t\t\t<td width="60" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">НДС</td>\n'
 
 TEMPLATE = (
     "<!--Базовый шаблон-->\n"
@@ -149,7 +154,7 @@ TEMPLATE = (
     "\n"
     '\t<table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
     "\t\t<tr>\n"
-    "\t\t\t<td><strong></strong></td>\n"
+    "\t\t\t<td><strong>@@COMP_NAME@@</strong></td>\n"
     '\t\t\t<td width="190" align="right">\n'
     '\t\t\t\t<div style="position:relative">\n'
     '\t\t\t\t\t<div style="position: absolute; z-index: 10; width: 167px; height: 31px; top:0; right:0">\n'
@@ -166,13 +171,13 @@ TEMPLATE = (
     "\n"
     '\t<table border="0" cellspacing="0" cellpadding="3" width="100%">\n'
     "\t\t<tr>\n"
-    '\t\t\t<td colspan="4" rowspan="2" valign="top" class="bt br bl bbn"><b>-</b></td>\n'
+    '\t\t\t<td colspan="4" rowspan="2" valign="top" class="bt br bl bbn"><b>@@BANK_NAME@@</b></td>\n'
     '\t\t\t<td width="60" class="bt br bb">БИК</td>\n'
-    '\t\t\t<td width="130" class="bt br bl">-</td>\n'
+    '\t\t\t<td width="130" class="bt br bl">@@BIK@@</td>\n'
     "\t\t</tr>\n"
     "\t\t<tr>\n"
     '\t\t\t<td class="br">Сч. №</td>\n'
-    '\t\t\t<td class="br">-</td>\n'
+    '\t\t\t<td class="br">@@KS@@</td>\n'
     "\t\t</tr>\n"
     "\t\t<tr>\n"
     '\t\t\t<td colspan="4" class="bb br bl">Банк получателя</td>\n'
@@ -181,14 +186,14 @@ TEMPLATE = (
     "\t\t</tr>\n"
     "\t\t<tr>\n"
     '\t\t\t<td width="30" class="bb br bl">ИНН</td>\n'
-    '\t\t\t<td width="120" class="bb br">-</td>\n'
+    '\t\t\t<td width="120" class="bb br">@@INN@@</td>\n'
     '\t\t\t<td width="30" class="bb br">КПП</td>\n'
-    '\t\t\t<td class="bb br">-</td>\n'
+    '\t\t\t<td class="bb br">@@KPP@@</td>\n'
     '\t\t\t<td width="60" class="br">Сч. №</td>\n'
-    '\t\t\t<td class="br"></td>\n'
+    '\t\t\t<td class="br">@@RS@@</td>\n'
     "\t\t</tr>\n"
     "\t\t<tr>\n"
-    '\t\t\t<td colspan="4" class="br bl"></td>\n'
+    '\t\t\t<td colspan="4" class="br bl">@@COMP_NAME@@</td>\n'
     '\t\t\t<td class="br"></td>\n'
     '\t\t\t<td class="br"></td>\n'
     "\t\t</tr>\n"
@@ -204,7 +209,7 @@ TEMPLATE = (
     '\t<table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
     "\t\t<tr>\n"
     '\t\t\t<td width="60" class="pad1">Поставщик:</td>\n'
-    '\t\t\t<td class="pad1"></td>\n'
+    '\t\t\t<td class="pad1">@@COMP_NAME@@</td>\n'
     "\t\t</tr>\n"
     "\t\t<tr>\n"
     '\t\t\t<td class="pad1">Покупатель:</td>\n'
@@ -223,20 +228,21 @@ TEMPLATE = (
     '\t\t\t<td width="50" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Кол.</td>\n'
     '\t\t\t<td width="30" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Ед.</td>\n'
     '\t\t\t<td width="60" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br">Цена</td>\n'
+    "@@NDS_HEAD@@"
     '\t\t\t<td width="80" align="center" valign="middle" bgcolor="#E9E9E9" class="bt bb br w80">Сумма</td>\n'
     "\t\t</tr>\n"
     "@@ROWS@@\t\t<tr>\n"
-    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td colspan="3"></td>\n@@NDS_PAD@@'
     '\t\t<td width="120" colspan="2" class="br" align="right">Итого:</td>\n'
     '\t\t<td width="70" align="right" class="bb br" style="height:14px">@@TOTAL@@</td>\n'
     "\t  </tr>\n"
     "\t  <tr>\n"
-    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td colspan="3"></td>\n@@NDS_PAD@@'
     '\t\t<td width="120" colspan="2" align="right" class="br" style="height:14px">В том числе НДС:</td>\n'
     '\t\t<td width="70" align="right" class="bb br" style="height:14px">@@NDS@@</td>\n'
     "\t  </tr>\n"
     "\t  <tr>\n"
-    '\t\t<td colspan="3"></td>\n'
+    '\t\t<td colspan="3"></td>\n@@NDS_PAD@@'
     '\t\t<td width="120" colspan="2" align="right" class="br" style="height:14px">Всего к оплате:\xa0\xa0</td>\n'
     '\t\t<td width="70" align="right" class="bb br"><b>@@TOTAL@@</b></td>\n'
     "\t  </tr>\n"
@@ -258,17 +264,17 @@ TEMPLATE = (
     '\t<table width="100%" border="0" cellpadding="0" cellspacing="0" style="border-collapse:collapse">\n'
     "\t\t<tr>\n"
     '\t\t\t<td width="80" valign="top">Поставщик</td>\n'
-    '\t\t\t<td align="center" class="bb"></td>\n'
+    '\t\t\t<td align="center" class="bb">@@DIR_STATUS@@</td>\n'
     '\t\t\t<td width="161" valign="top" class="bb">\n'
     '\t\t\t\t<div style="position:relative">\n'
     '\t\t\t\t\t<div style="position: absolute; z-index: 10; margin-top: 2px; width: 167px; height: 165px; top: -100px; left: 9px;">\n'
-    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/signature.png" width="180">\n'
+    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/@@STAMP@@" width="180">\n'
     "\t\t\t\t\t</div>\n"
     "\t\t\t\t</div>\n"
     "\t\t\t</td>\n"
     '\t\t\t<td width="19" valign="top"></td>\n'
     '\t\t\t<td width="120" align="center" class="bb">\n'
-    "\t\t\t\t\n"
+    "\t\t\t\t@@DIR_SIGN@@\n"
     "\t\t\t</td>\n"
     "\t\t</tr>\n"
     "\t\t<tr>\n"
@@ -340,11 +346,54 @@ def _num(value: float) -> str:
 
 
 def _buyer(call: Call, clid: Any) -> str:
-    slots = recv_slots(table(call, "clientcat", "clid").get(clid))
-    name = slots[0] if slots else ""
+    client = table(call, "clientcat", "clid").get(clid)
+    slots = recv_slots(client)
+    # real server: an empty legal name falls back to castName, the client's title (get_client_recv)
+    name = (slots[0] if slots else "") or (strval(client.get("title")) if client else "")
+    name = name.replace("”", '"')  # real server: ” becomes " before Mustache escapes the tag
     inn = slots[1] if len(slots) > 1 else ""
     kpp = slots[2] if len(slots) > 2 else ""
-    return f"<b>{name}</b>;\xa0<b>ИНН: {inn}</b>;\xa0<b>КПП: {kpp}</b>"
+    return f"<b>{_esc(name)}</b>;\xa0<b>ИНН: {_esc(inn)}</b>;\xa0<b>КПП: {_esc(kpp)}</b>"
+
+
+def _esc(value: Any) -> str:
+    """Mustache's ``{{tag}}`` escaping (htmlspecialchars with ENT_QUOTES)."""
+    return _html.escape(strval(value), quote=True).replace("&#x27;", "&#039;")
+
+
+def signer_info(call: Call, sid: Any) -> dict[str, Any]:
+    """``getSigner($id)``: the signer row, or zeros and nulls when it does not exist."""
+    r = table(call, "mycomps_signer").get(intval(sid)) or {}
+    out: dict[str, Any] = {"id": intval(r.get("id")), "mcid": intval(r.get("mcid"))}
+    out.update({k: r.get(k) for k in ("title", "status", "signature", "osnovanie", "stamp")})
+    return out
+
+
+def _company_tags(call: Call, row: Row) -> dict[str, str]:
+    """Supplier tags of Invoice::getInvoice(): the invoice's bank account and its own company."""
+    account = table(call, "mycomps_recv").get(intval(row.get("rs"))) or {}
+    company = table(call, "mycomps").get(intval(account.get("cid"))) or {}
+    bank = (strval(account.get("bankr")).split(";") + ["", "", ""])[:3]
+    innkpp = (strval(company.get("innkpp")).split(";") + ["", ""])[:2]
+    status, signature, stamp = company.get("dir_status"), company.get("dir_signature"), company.get("stamp")
+    stamp = strval(stamp) or "signature.png"
+    if intval(row.get("signer")) > 0:
+        # real server: a chosen signer replaces the director and the stamp file, even an unknown one
+        signer = signer_info(call, row.get("signer"))
+        status, signature, stamp = signer["status"], signer["signature"], strval(signer["stamp"])
+    return {
+        # real server: ” becomes " in the company name, then Mustache escapes it (&quot;)
+        "COMP_NAME": _esc(strval(company.get("name_ur")).replace("”", '"')),
+        "BANK_NAME": _esc(bank[2] or "-"),
+        "BIK": _esc(bank[0] or "-"),
+        "KS": _esc(bank[1] or "-"),
+        "RS": _esc(account.get("rs")),
+        "INN": _esc(innkpp[0] or "-"),
+        "KPP": _esc(innkpp[1] or "-"),
+        "DIR_STATUS": _esc(status),
+        "DIR_SIGN": _esc(signature),
+        "STAMP": stamp,
+    }
 
 
 def render_invoice(call: Call, row: Row, base_url: str) -> str:
@@ -354,29 +403,50 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
         table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == intval(row.get("did"))),
         key=lambda r: r["spid"],
     )
-    # real server: without an own company the specification carries no NDS (golden 07 html)
-    rows, total, nds = [], 0.0, 0.0
+    account = table(call, "mycomps_recv").get(intval(row.get("rs"))) or {}
+    # real server: the VAT rate comes from the invoice's bank account (getNalogScheme($rs)), and none is
+    # shown when the deal's own company charges none (Speka::getNalog)
+    rate = floatval(account.get("ndsDefault"))
+    deal_vat = spec_nalog(call, deal)[0] if deal else 0.0
+    lines, total, nds = [], 0.0, 0.0
     for n, item in enumerate(items, 1):
-        line = float(item["price"]) * float(item["kol"]) * float(item.get("dop") or 1)
+        if strval(item.get("tip")) == "2":
+            continue  # real server: materials are not printed, but keep their row number (Speka::getSpekaData)
+        qty = float(item["kol"]) * float(item.get("dop") or 1)
+        line = float(item["price"]) * qty
+        # real server: the row shows the VAT of one unit, the total multiplies it by the quantity
+        vat = float(item["price"]) * (1 - 1 / (1 + floatval(item.get("nds")) / 100)) if rate > 0 else 0.0
         total += line
+        nds += vat * qty
+        lines.append((n, item, line, vat))
+    if deal_vat == 0:
+        nds = 0.0
+    show_vat = nds != 0
+    rows = []
+    for n, item, line, vat in lines:
         values = {"N": str(n), "TITLE": strval(item.get("title")), "COMMENT": strval(item.get("comments")),
                   "KOL": _num(float(item["kol"])), "EDIZM": strval(item.get("edizm")),
-                  "PRICE": money(float(item["price"]), "").strip(), "SUM": money(line, "").strip()}  # fmt: skip
+                  "PRICE": num_format(float(item["price"])), "SUM": num_format(line),
+                  "NALOG": (NALOG_CELL.replace("@@V@@", num_format(vat)) if show_vat else "")}  # fmt: skip
         text = ROW
         for key, value in values.items():
             text = text.replace(f"@@{key}@@", value)
         rows.append(text)
     date = strval(row.get("datum"))[:10]
-    words = f"{int(date[8:10])} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
+    # real server: format_date_rus_name() keeps the leading zero of the day ("01 Июля 2031")
+    words = f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
     page = TEMPLATE
     for key, value in {
         "ROWS": "\t\t" + "\t\t\t\t".join(rows),
         "NUMBER": strval(row.get("invoice")),
         "DATE": words,
         "BUYER": _buyer(call, deal.get("payer") or row.get("clid")),
-        "TOTAL": money(total, "").strip(),
-        "NDS": money(nds, "").strip() if nds else "Не облагается",
+        "TOTAL": num_format(total),
+        "NDS": num_format(round(nds, 2)) if show_vat and rate > 0 else "Не облагается",
         "WORDS": sum_in_words(total),
+        "NDS_HEAD": NDS_HEAD if show_vat else "",
+        "NDS_PAD": "\t\t<td></td>\n" if show_vat else "",
+        **_company_tags(call, row),
         "BASE": base_url,
     }.items():
         page = page.replace(f"@@{key}@@", value)

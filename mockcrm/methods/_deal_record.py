@@ -200,13 +200,25 @@ def person_info(call: Call, pid: Any) -> dict[str, Any]:
     }
 
 
+def cut_date(value: Any) -> str:
+    """``cut_date()``: the date part rebuilt with mktime(), so the zero stamp reads ``1999-11-30``."""
+    text = strval(value)
+    parts = (text.split(" ")[0].split("-") + ["", "", ""])[:3]
+    year, month, day = (intval(p) for p in parts)
+    # real server: mktime() maps years 0–69 to 2000–2069 and 70–100 to 1970–2000, and rolls over months/days
+    year += 2000 if 0 <= year <= 69 else 1900 if 70 <= year <= 100 else 0
+    year += (month - 1) // 12
+    first = dt.date(year, (month - 1) % 12 + 1, 1)
+    return (first + dt.timedelta(days=day - 1)).isoformat()
+
+
 def invoices(call: Call, did: int) -> list[dict[str, Any]]:
     rows = sorted(table(call, "credit", "crid").where(lambda r: intval(r.get("did")) == did), key=lambda r: r["crid"])
     return [
         {
             "id": intval(r["crid"]),
             "invoice": r.get("invoice"),
-            "date": strval(r.get("datum"))[:10] if r.get("datum") else r.get("datum"),
+            "date": cut_date(r.get("datum")),
             "summa": float(r.get("summa_credit") or 0),
             "nds": float(r.get("nds_credit") or 0),
             "do": r.get("do"),

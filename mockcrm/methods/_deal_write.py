@@ -30,6 +30,7 @@ from ._deal_common import (
     user_uid,
     visible_deal,
 )
+from ._deal_invoice_money import mysql_double, mysql_int, recalculate
 from ._deal_record import form_fields
 
 
@@ -122,21 +123,28 @@ def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
     for item in php_values(items):
         if not isinstance(item, dict) or php_empty_str(item.get("title")):
             continue
-        price, price_in = pre_format(item.get("price", 0)), pre_format(item.get("price_in", 0))
-        qty, dop = pre_format(item.get("kol", 0)), pre_format(item.get("dop", 1)) or 1.0
+        # real server: speca.price/price_in/kol are double(20,2) columns (_install/db/setup.sql)
+        price, price_in = (
+            mysql_double(pre_format(item.get("price", 0))),
+            mysql_double(pre_format(item.get("price_in", 0))),
+        )
+        qty = mysql_double(pre_format(item.get("kol", 0)))
+        # real server: Speka takes dop only when the "dop" setting is on (otherwise 1); the column is an int
+        dop = float(mysql_int(pre_format(item.get("dop", 1)) or 1)) if call.db.other_settings.get("dop") else 1.0
         speca.insert(
             {
                 "spid": None,
                 "prid": intval(item.get("prid")),
                 "did": did,
-                "artikul": strval(item.get("artikul")),
+                # real server: a row without artikul stores NULL (golden 26 deal-info-speka)
+                "artikul": None if item.get("artikul") is None else strval(item.get("artikul")),
                 "title": untag(strval(item.get("title"))),
                 "tip": strval(item.get("tip", 0)),
                 "price": price,
                 "price_in": price_in,
                 "kol": qty,
                 "edizm": strval(item.get("edizm")),
-                "nds": pre_format(item.get("nds", 0)),
+                "nds": mysql_double(pre_format(item.get("nds", 0))),  # float(20,2)
                 "dop": dop,
                 "comments": strval(item.get("comments", " ")),
                 "sort": 0,
@@ -233,8 +241,8 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
     if "speka" in p:
-        kol, marga = _speka_rows(call, did, p["speka"])
-        deals(call).update(did, {"kol": kol, "marga": marga})
+        _speka_rows(call, did, p["speka"])
+        recalculate(call, did)
         out["text"] = ["Добавлены позиции в спецификацию. Ошибок 0"]
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12)
     call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
@@ -383,10 +391,4 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _recalculate(call: Call, did: int) -> None:
-    deal = deals(call).get(did)
-    if deal is None or deal.get("calculate") != "yes":
-        return
-    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did)
-    kol = sum(float(r["price"]) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    marga = sum((float(r["price"]) - float(r["price_in"])) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    deals(call).update(did, {"kol": round(kol, 2), "marga": round(marga, 2)})
+    recalculate(call, did)
