@@ -154,6 +154,29 @@ def php_values(v: Any) -> list[Any]:
     return []
 
 
+def yimplode(divider: str, array: Any) -> str:
+    """SalesMan's ``yimplode()`` (inc/func.php): walks indexes 0..count-1, not the array's keys.
+
+    So an object's named keys are never read, a missing index is skipped, an empty first
+    element still lets the next one start with the divider, values are trimmed and a nested
+    array is appended without a divider.
+    """
+    if array is None:
+        return ""
+    if not isinstance(array, (list, dict)):
+        return strval(array)
+    out = ""
+    for i in range(len(array)):
+        value = (array[i] if i < len(array) else None) if isinstance(array, list) else array.get(str(i))
+        if isinstance(value, (list, dict)):
+            out += yimplode(divider, value)
+            continue
+        text = trim(strval(value))
+        if text != "":
+            out += (divider if i else "") + text
+    return out
+
+
 # ------------------------------------------------------------------ parse_str
 
 

@@ -1,8 +1,9 @@
 """Golden fidelity: replay the recorded real-server exchanges against a real mockcrm server.
 
 Runs contract/replay.py (the project's copy of the replay tool) for every golden file in
-contract/golden (the shared corpus and the project's own recordings of real-server behaviour), against a MockCRMServer on a free port, with strict key order and
-webhook comparison (every event is delivered to the replay tool's receiver on another free port).
+contract/golden (the shared corpus and the project's own recordings of real-server
+behaviour), against a MockCRMServer on a free port, with strict key order and webhook
+comparison (every event is delivered to the replay tool's receiver on another free port).
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Fatal
 from ..php import empty, floatval, is_numeric, php_float_str, php_values, strval, trim
+
+# real server: yimplode() reads indexes 0..count-1 only (inc/func.php); person.py takes it from here
+from ..php import yimplode as yimplode
 from ..sanitize import untag
 from ..store import Row
 
@@ -142,10 +145,6 @@ def loose_eq(a: Any, b: Any) -> bool:
     return php_str(num) == str(text)
 
 
-def yimplode(sep: str, values: Any) -> str:
-    return sep.join(php_str(v) for v in php_values(values) if v is not None and v != "")
-
-
 def yexplode(sep: str, value: Any) -> list[str]:
     return [x for x in (trim(p) for p in php_str(value).split(sep)) if x != ""]
 
@@ -248,7 +247,10 @@ def loyalty_id(db: Account, title: str, create: bool = False) -> int:
         return int(found["idcategory"])
     if not create or title == "":
         return 0
-    return _create(table, {"idcategory": None, "title": mb3(title), "color": "", "isDefault": "", "identity": "1"})
+    # real server: getPersonLoyalty() inserts title and identity only: column defaults for the rest
+    return _create(
+        table, {"idcategory": None, "title": mb3(title), "color": "#CCCCCC", "isDefault": None, "identity": "1"}
+    )
 
 
 def clientpath_id(db: Account, name: str) -> int:
@@ -259,7 +261,8 @@ def clientpath_id(db: Account, name: str) -> int:
         return int(found["id"])
     if name == "":
         return 0
-    row = {"id": None, "name": mb3(name), "isDefault": "", "utm_source": "", "destination": "", "identity": "1"}
+    # real server: getClientpath() inserts name, utm_source (NULL) and identity; the rest stay NULL
+    row = {"id": None, "name": mb3(name), "isDefault": None, "utm_source": None, "destination": None, "identity": "1"}
     return _create(table, row)
 
 
