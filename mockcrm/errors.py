@@ -102,5 +102,12 @@ def sql_syntax_fatal(near: str) -> Fatal:
     )
 
 
+def escape_fatal() -> Fatal:
+    """SafeMySQL's ``?u``/``?s`` placeholder given a PHP array: the escape call throws."""
+    return type_fatal(
+        "mysqli_real_escape_string(): Argument #2 ($string) must be of type string, array given", SAFEMYSQL, 560
+    )
+
+
 def type_fatal(message: str, file: str, line: int) -> Fatal:
     return Fatal("TypeError", message, file, line)

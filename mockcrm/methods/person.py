@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import escape_fatal
 from ..php import empty, intval, is_numeric, php_values, trim
 from ..sanitize import field_clean, untag
 from ..store import Row
@@ -26,6 +27,7 @@ from ._person_store import (
     loose_eq,
     loyalty_id,
     loyalty_title,
+    mysql_number,
     new_row,
     php_str,
     rel_default,
@@ -67,10 +69,16 @@ def _stored(row: Row | None, column: str) -> Any:
     return row.get(column) if row else None
 
 
+def _by_sql_pid(call: Call, pid: Any) -> Row | None:
+    """The row of ``WHERE pid = '$pid'`` with the raw param pasted in (getPersonData, get_person_info)."""
+    # real server: MySQL reads the quoted text as a number: "1abc" finds 1, "1.5" and "Array" find nothing
+    n = mysql_number(php_str(pid))
+    return _contacts(call).get(int(n)) if n.is_integer() else None
+
+
 def _found(call: Call, pid: Any) -> Row | None:
     """``Person::info``: only a contact with a name counts as found (person.md §6)."""
-    n = intval(pid)
-    row = _contacts(call).get(n) if n > 0 else None
+    row = _by_sql_pid(call, pid) if intval(pid) > 0 else None
     return row if row and row.get("person") not in (None, "") else None
 
 
@@ -310,13 +318,17 @@ def update(call: Call) -> Any:
     contacts = _contacts(call)
     row = contacts.get(pid)
     if not isset(params, "clid"):
-        params["clid"] = intval(_stored(row, "clid"))
+        # real server: getPersonData() gets the raw pid, fullupdate() the (int) one (person.php update)
+        params["clid"] = intval(_stored(_by_sql_pid(call, params.get("pid")), "clid"))
     aparams = _update_values(call, params)
     if loose_eq(aparams["clientpath"], 0):
         aparams["clientpath"] = intval(_stored(row, "clientpath"))
     changed = {k: v for k, v in aparams.items() if not loose_eq(v, _stored(row, k))}
     if not changed:
         return {"result": "", "data": pid, "error": ""}
+    if any(isinstance(v, (dict, list)) for v in aparams.values()):
+        # real server: a raw array `clid`/`iduser` reaches SafeMySQL's ?u (Person::fullupdate, Person.php:294)
+        raise escape_fatal()
     if row is not None:
         row.update({k: to_column(k, v) for k, v in aparams.items()})
     call.db.add_history(
