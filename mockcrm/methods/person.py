@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import escape_fatal
+from ..errors import escape_fatal, type_fatal
 from ..php import empty, intval, is_numeric, php_values, trim
 from ..sanitize import field_clean, untag
 from ..store import Row
@@ -116,6 +116,9 @@ def _social_of_add(params: dict[str, Any]) -> str:
     """`socials` object when non-empty, else the top-level slot keys (person.md §7 step 5)."""
     nested = params.get("socials")
     if not empty(nested):
+        if isinstance(nested, str):
+            # real server: $params['socials']['blog'] on a string throws in PHP 8 (Person::edit)
+            raise type_fatal("Cannot access offset of type string on string", "inc/class/Person.php", 520)
         source = nested if isinstance(nested, dict) else {}
         return ";".join(php_str(source.get(k)) for k in SOCIALS)
     return ";".join(php_str(params.get(k)) for k in SOCIALS)
