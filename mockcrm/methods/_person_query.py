@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Fatal, sql_fatal
+from ..errors import Fatal, sql_fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric
 from ..store import Row
 from ..wire import cleaner
@@ -56,11 +56,14 @@ def select(call: Call) -> tuple[list[Row], int]:
     for column in checks:
         if _column(column) is None and not re.fullmatch(r"\d+", column):
             raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
-    sort_column = _order_column(order)
+    keys = order_by(order, "DESC" if desc else "", start)
     rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
-    # ties follow pid in the sort direction: rows the real server wrote seconds apart often
-    # share a second in the mock, and "newest first" must stay newest first
-    rows.sort(key=lambda r: (_sort_key(sort_column, r.get(sort_column)), _pid(r)), reverse=desc)
+    # ties follow pid in the last key's direction: rows the real server wrote seconds apart often
+    # share a second in the mock, and "newest first" must stay newest first; with no column key
+    # (a constant such as 4.5) the rows stay in table order
+    rows.sort(key=_pid, reverse=bool(keys) and keys[-1][1])
+    for column, descending in reversed(keys):
+        rows.sort(key=_by_column(column), reverse=descending)
     return rows[start : start + PAGE], len(rows)
 
 
@@ -177,14 +180,74 @@ def _column(name: str) -> str | None:
     return next((c for c in COLUMNS if c == low), None)
 
 
-def _order_column(order: Any) -> str:
-    if isinstance(order, int) and not isinstance(order, bool) and 1 <= order <= len(COLUMNS):
-        return list(COLUMNS)[order - 1]
+_ORDER_TOKEN = re.compile(r"(`[^`]*`|[^\s,`]+|,)")
+_RESERVED = {"ASC", "DESC", "LIMIT", "ORDER", "BY", "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "NULL"}
+
+
+def order_by(order: Any, first: str, start: int) -> list[tuple[str, bool]]:
+    """The sort keys of ``ORDER BY $order $first LIMIT $lpos,200``: the param is pasted in as SQL.
+
+    Items are split at commas; each is a column (any case, optionally in backticks) or a
+    1-based column position, with an optional ASC/DESC. ``$first`` ("DESC" or "") lands after
+    the last item, so ``order=person desc`` with the default ``first`` is a syntax error
+    (person.md §5.1). Other expressions (``rand()``, ``pid+0``, ``4.5``) are not evaluated:
+    they add no key.
+    """
     text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
-    column = _column(text.strip())
+    sql = f"{text} {first} LIMIT {start},{PAGE}"
+    end = len(text) + 1 + len(first)  # the ORDER BY part ends where " LIMIT" begins
+    keys: list[tuple[str, bool]] = []
+    item: list[tuple[str, int]] = []
+    item_start = 0
+    for m in [*_ORDER_TOKEN.finditer(sql, 0, end), None]:
+        if m is not None and m.group(1) != ",":
+            item.append((m.group(1), m.start(1)))
+            continue
+        if not item:
+            # `ORDER BY a, DESC`: the parser meets a keyword or LIMIT where a column belongs
+            raise sql_syntax_fatal(sql[item_start:].lstrip()[:80])
+        keys.extend(_order_item(sql, item))
+        item, item_start = [], (m.end(1) if m is not None else end)
+    return keys
+
+
+def _order_item(sql: str, item: list[tuple[str, int]]) -> list[tuple[str, bool]]:
+    word, pos = item[0]
+    if word.upper() in _RESERVED:
+        raise sql_syntax_fatal(sql[pos:][:80])
+    rest = item[1:]
+    descending = False
+    if rest and rest[0][0].upper() in ("ASC", "DESC"):
+        descending = rest[0][0].upper() == "DESC"
+        rest = rest[1:]
+    if rest:
+        # MariaDB quotes at most 80 characters after the error
+        raise sql_syntax_fatal(sql[rest[0][1] :][:80])
+    column = _order_key(word)
+    return [(column, descending)] if column is not None else []
+
+
+def _order_key(word: str) -> str | None:
+    """The column an ORDER BY item sorts by; None for a constant expression."""
+    if word.startswith("`"):
+        name = word.strip("`")
+    elif re.fullmatch(r"-?\d+", word):
+        position = int(word)
+        if 1 <= position <= len(COLUMNS):
+            return list(COLUMNS)[position - 1]
+        raise sql_fatal(f"Unknown column '{word}' in 'ORDER BY'")
+    elif re.fullmatch(r"[\w$]+", word) and not re.fullmatch(r"\d+(\.\d*)?([eE][+-]?\d+)?", word):
+        name = word
+    else:
+        return None
+    column = _column(name)
     if column is None:
-        raise sql_fatal(f"Unknown column '{text}' in 'ORDER BY'")
+        raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
     return column
+
+
+def _by_column(column: str) -> Callable[[Row], tuple[int, Any]]:
+    return lambda r: _sort_key(column, r.get(column))
 
 
 def _sort_key(column: str, value: Any) -> tuple[int, Any]:
