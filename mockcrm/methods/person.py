@@ -13,6 +13,7 @@ from ..php import empty, intval, is_numeric, php_values, trim
 from ..sanitize import field_clean, untag
 from ..store import Row
 from ..wire import Call
+from ._person_log import deal_contacts_log, person_log
 from ._person_query import select
 from ._person_store import (
     INT_COLUMNS,
@@ -129,10 +130,15 @@ def _link_deal(call: Call, did: int, pid: int) -> None:
     deal = call.db.table("dogovor", "did").get(did)
     if deal is None:
         return
-    pid_list = ";".join([*yexplode(";", deal.get("pid_list")), str(pid)])
+    pids = [*yexplode(";", deal.get("pid_list")), str(pid)]
+    log = deal_contacts_log(call.db, deal.get("pid_list"), pids)
+    pid_list = ";".join(pids)
     deal["pid_list"] = pid_list
     # real server: Deal::update re-saves the deal with its main contact reset to 0 (golden 04-person)
     deal["pid"] = 0
+    deal["datum_izm"] = _now(call)[:10]
+    # real server: Deal::update logs the contact list change; no clid/pid were passed (Deal.php update)
+    call.db.add_history(datum=_now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=0, pid=None, did=did)
     payload = {"did": did, "autor": call.iduser, "newparam": {"pid_list": pid_list}}
     call.emit("deal.edit", payload)
 
@@ -207,11 +213,6 @@ def _update_values(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     aparams["date_edit"] = _now(call)
     aparams["editor"] = call.iduser
     return aparams
-
-
-def _change_log(old: Row | None, changed: dict[str, Any]) -> str:
-    parts = [f"{k}: {php_str(_stored(old, k))} &rarr; {php_str(v)}" for k, v in changed.items()]
-    return "Изменены параметры записи: " + "; ".join(parts)
 
 
 def _unlink(rows: Any, pid: int) -> int:
@@ -332,11 +333,13 @@ def update(call: Call) -> Any:
     if any(isinstance(v, (dict, list)) for v in aparams.values()):
         # real server: a raw array `clid`/`iduser` reaches SafeMySQL's ?u (Person::fullupdate, Person.php:294)
         raise escape_fatal()
+    # real server: doLogger() compares with the row as it was, before the UPDATE (Person::fullupdate)
+    log = person_log(call.db, row, aparams)
     if row is not None:
         row.update({k: to_column(k, v) for k, v in aparams.items()})
     call.db.add_history(
         datum=_now(call),
-        des=_change_log(row, changed),
+        des=log,
         tip="ЛогCRM",
         iduser=call.iduser,
         clid=to_column("clid", aparams["clid"]) or 0,
