@@ -54,14 +54,18 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
     if name is None:
         raise getattr(module, "UNKNOWN_ACTION", UnknownAction)()
     call.backend, call.account, call.user = backend, account, user
-    with backend.lock:
-        try:
-            result = module.ACTIONS[name](call)
-        finally:
-            if name not in getattr(module, "READS", ()):
-                account.touch()  # the action may have edited rows in place (see Account.stamp)
-    if call.events:
-        backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
+    try:
+        with backend.lock:
+            try:
+                result = module.ACTIONS[name](call)
+            finally:
+                if name not in getattr(module, "READS", ()):
+                    account.touch()  # the action may have edited rows in place (see Account.stamp)
+    finally:
+        # real server: event::fire() delivers as it goes, so events fired before a crash still
+        # arrive (e.g. person add.list dying on its second item, golden 59)
+        if call.events:
+            backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
     return result
 
 

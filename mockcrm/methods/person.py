@@ -307,6 +307,9 @@ def add_list(call: Call) -> Any:
     persons = call.request_vars.get("persons")
     results = []
     for item in php_values(persons):
+        if isinstance(item, str):
+            # real server: $item['user'] on a string item throws in PHP 8; earlier items stay added
+            raise type_fatal("Cannot access offset of type string on string", "developer/v2/person.php", 488)
         params = dict(item) if isinstance(item, dict) else {}
         user = params.get("user")
         params["iduser"] = call.iduser if loose_eq(user, "") else user_id_by_login(call.db, user)
