@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 PAGE = 200
 _SCRIPT = "developer/v2/person.php"
 Pred = Callable[[Row], bool]
-_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+# MySQL's string → DATETIME reading: any punctuation as delimiter, or the compact YYYYMMDD[HHMMSS]
+_DATE = re.compile(r"\s*(\d{4})[^\w\s](\d{1,2})[^\w\s](\d{1,2})(?:[ T](\d{1,2})[^\w\s](\d{1,2})(?:[^\w\s](\d{1,2}))?)?")
+_DATE_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?(?!\d)")
+_ZERO_DATE = "0000-00-00 00:00:00"
+_SQL_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*(?:'|\Z)|\w+|\S", re.S)
 _PHONE_JUNK = str.maketrans("", "", "+() -")
 
 
@@ -53,6 +57,7 @@ def select(call: Call) -> tuple[list[Row], int]:
             if pred is not None:
                 preds.append(pred)
     start = _page_start(p.get("offset"))
+    _date_quotes(call, p.get("dateStart"), p.get("dateEnd"), order, desc, start)
     for column in checks:
         if _column(column) is None and not re.fullmatch(r"\d+", column):
             raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
@@ -89,11 +94,53 @@ def _word(word: Any) -> list[Pred]:
 def _date(value: Any) -> str:
     """A date parameter as MySQL reads it against a TIMESTAMP column."""
     text = php_str(value)
-    m = _DATE.match(text)
+    m = _DATE.match(text) or _DATE_COMPACT.match(text)
     if not m:
-        return text
+        # real server: a string MySQL cannot read as a date compares as the zero date
+        return _ZERO_DATE
     y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
     return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+
+
+def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offset: int) -> None:
+    """The syntax error of a date whose quote or backslash breaks out of its SQL string literal.
+
+    The dates are pasted into the query unescaped (JSON skips Cleaner; a backslash survives it).
+    The query text after them is rebuilt (owner clause, identity, ORDER BY, LIMIT; filter
+    clauses are left out) and its tokens are compared with those of a harmless date: the first
+    difference is where MariaDB stops; its error quotes the text from there.
+    """
+    has_start, has_end = not loose_eq(start, ""), not loose_eq(end, "")
+    dates = [php_str(v) for v, has in ((start, has_start), (end, has_end)) if has]
+    if not any("'" in d or "\\" in d for d in dates):
+        return
+
+    def sql(values: list[str]) -> str:
+        if has_start and has_end:
+            head = f"(date_create BETWEEN '{values[0]}' and '{values[1]}')"
+        else:
+            head = f"date_create {'>' if has_start else '<'} '{values[0]}'"
+        user = call.get("user")
+        if not loose_eq(user, ""):
+            owner = f" and iduser = '{user_id_by_login(call.db, user)}'"
+        else:
+            owner = f" and iduser IN ({','.join(str(x) for x in call.db.people(call.iduser))})"
+        text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
+        tail = f" and identity = '{call.db.identity}' ORDER BY {text} {'DESC' if desc else ''} LIMIT {offset},{PAGE}"
+        return head + owner + tail
+
+    actual, expected = sql(dates), sql(["x" for _ in dates])
+    got = list(_SQL_TOKEN.finditer(actual))
+    want = list(_SQL_TOKEN.finditer(expected))
+    for i, m in enumerate(got):
+        if i >= len(want) or _kind(m.group()) != _kind(want[i].group()):
+            raise sql_syntax_fatal(actual[m.start() :])
+    if len(got) < len(want):
+        raise sql_syntax_fatal("")
+
+
+def _kind(token: str) -> str:
+    return "'" if token.startswith("'") else token.lower()
 
 
 def _dates(start: Any, end: Any) -> list[Pred]:
@@ -205,7 +252,7 @@ def order_by(order: Any, first: str, start: int) -> list[tuple[str, bool]]:
             continue
         if not item:
             # `ORDER BY a, DESC`: the parser meets a keyword or LIMIT where a column belongs
-            raise sql_syntax_fatal(sql[item_start:].lstrip()[:80])
+            raise sql_syntax_fatal(sql[item_start:].lstrip())
         keys.extend(_order_item(sql, item))
         item, item_start = [], (m.end(1) if m is not None else end)
     return keys
@@ -214,15 +261,14 @@ def order_by(order: Any, first: str, start: int) -> list[tuple[str, bool]]:
 def _order_item(sql: str, item: list[tuple[str, int]]) -> list[tuple[str, bool]]:
     word, pos = item[0]
     if word.upper() in _RESERVED:
-        raise sql_syntax_fatal(sql[pos:][:80])
+        raise sql_syntax_fatal(sql[pos:])
     rest = item[1:]
     descending = False
     if rest and rest[0][0].upper() in ("ASC", "DESC"):
         descending = rest[0][0].upper() == "DESC"
         rest = rest[1:]
     if rest:
-        # MariaDB quotes at most 80 characters after the error
-        raise sql_syntax_fatal(sql[rest[0][1] :][:80])
+        raise sql_syntax_fatal(sql[rest[0][1] :])
     column = _order_key(word)
     return [(column, descending)] if column is not None else []
 
