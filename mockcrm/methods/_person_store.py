@@ -155,12 +155,34 @@ def ci_key(s: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+#: MySQL string-literal escapes; \\% and \\_ keep their backslash for LIKE, any other \\x is x
+_LITERAL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "%": "\\%", "_": "\\_"}
+
+
+def sql_literal(text: str) -> str:
+    """The value MySQL reads from ``'text'`` pasted into a query (backslash escapes resolved)."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            nxt = next(chars, "")
+            c = _LITERAL_ESCAPES.get(nxt, nxt)
+        out.append(c)
+    return "".join(out)
+
+
 def like(value: Any, needle: str) -> bool:
-    """MySQL ``value LIKE '%needle%'`` under utf8_general_ci; NULL never matches."""
+    """MySQL ``value LIKE '%needle%'`` under utf8_general_ci with ``needle`` pasted in; NULL never matches.
+
+    The pasted text is first read as a string literal (``\\n`` is a line break, ``e\\`` escapes
+    the closing ``%``), then as a LIKE pattern (``\\`` escapes, ``%`` and ``_`` are wildcards).
+    """
     if value is None:
         return False
     parts: list[str] = []
-    chars = iter(ci_key(needle))
+    chars = iter(ci_key(sql_literal(f"%{needle}%")))
     for c in chars:
         if c == "\\":
             parts.append(re.escape(next(chars, "\\")))
@@ -170,7 +192,7 @@ def like(value: Any, needle: str) -> bool:
             parts.append(".")
         else:
             parts.append(re.escape(c))
-    return re.search("".join(parts), ci_key(php_str(value)), re.DOTALL) is not None
+    return re.fullmatch("".join(parts), ci_key(php_str(value)), re.DOTALL) is not None
 
 
 def mysql_number(v: Any) -> float:
