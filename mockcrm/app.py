@@ -63,7 +63,7 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
                     account.touch()  # the action may have edited rows in place (see Account.stamp)
     finally:
         # real server: event::fire posts each webhook when it happens, so an error or a fatal page later in the
-        # same request does not take it back (golden 66: add.list crashing on its 9th client after 5 adds)
+        # same request does not take it back (golden 66 and 59: client and person add.list crashing after earlier adds)
         if call.events:
             backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
     return result

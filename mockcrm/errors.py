@@ -96,9 +96,18 @@ def sql_fatal(message: str) -> Fatal:
 
 def sql_syntax_fatal(near: str) -> Fatal:
     """The MariaDB syntax error the real server crashes with when it pastes bad SQL."""
+    # real server: MariaDB quotes at most 80 characters of the rest, as 77 + "..." (%-.80T)
+    near = near if len(near) <= 80 else near[:77] + "..."
     return sql_fatal(
         "You have an error in your SQL syntax; check the manual that corresponds to your "
         f"MariaDB server version for the right syntax to use near '{near}' at line 1"
+    )
+
+
+def escape_fatal() -> Fatal:
+    """SafeMySQL's ``?u``/``?s`` placeholder given a PHP array: the escape call throws."""
+    return type_fatal(
+        "mysqli_real_escape_string(): Argument #2 ($string) must be of type string, array given", SAFEMYSQL, 560
     )
 
 

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Fatal, sql_fatal
+from ..errors import Fatal, sql_fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric
 from ..store import Row
 from ..wire import cleaner
@@ -34,7 +34,11 @@ if TYPE_CHECKING:
 PAGE = 200
 _SCRIPT = "developer/v2/person.php"
 Pred = Callable[[Row], bool]
-_DATE = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+# MySQL's string → DATETIME reading: any punctuation as delimiter, or the compact YYYYMMDD[HHMMSS]
+_DATE = re.compile(r"\s*(\d{4})[^\w\s](\d{1,2})[^\w\s](\d{1,2})(?:[ T](\d{1,2})[^\w\s](\d{1,2})(?:[^\w\s](\d{1,2}))?)?")
+_DATE_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?(?!\d)")
+_ZERO_DATE = "0000-00-00 00:00:00"
+_SQL_TOKEN = re.compile(r"'(?:[^'\\]|\\.|'')*(?:'|\Z)|\w+|\S", re.S)
 _PHONE_JUNK = str.maketrans("", "", "+() -")
 
 
@@ -53,14 +57,18 @@ def select(call: Call) -> tuple[list[Row], int]:
             if pred is not None:
                 preds.append(pred)
     start = _page_start(p.get("offset"))
+    _date_quotes(call, p.get("dateStart"), p.get("dateEnd"), order, desc, start)
     for column in checks:
         if _column(column) is None and not re.fullmatch(r"\d+", column):
             raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
-    sort_column = _order_column(order)
+    keys = order_by(order, "DESC" if desc else "", start)
     rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
-    # ties follow pid in the sort direction: rows the real server wrote seconds apart often
-    # share a second in the mock, and "newest first" must stay newest first
-    rows.sort(key=lambda r: (_sort_key(sort_column, r.get(sort_column)), _pid(r)), reverse=desc)
+    # ties follow pid in the last key's direction: rows the real server wrote seconds apart often
+    # share a second in the mock, and "newest first" must stay newest first; with no column key
+    # (a constant such as 4.5) the rows stay in table order
+    rows.sort(key=_pid, reverse=bool(keys) and keys[-1][1])
+    for column, descending in reversed(keys):
+        rows.sort(key=_by_column(column), reverse=descending)
     return rows[start : start + PAGE], len(rows)
 
 
@@ -86,11 +94,53 @@ def _word(word: Any) -> list[Pred]:
 def _date(value: Any) -> str:
     """A date parameter as MySQL reads it against a TIMESTAMP column."""
     text = php_str(value)
-    m = _DATE.match(text)
+    m = _DATE.match(text) or _DATE_COMPACT.match(text)
     if not m:
-        return text
+        # real server: a string MySQL cannot read as a date compares as the zero date
+        return _ZERO_DATE
     y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
     return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+
+
+def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offset: int) -> None:
+    """The syntax error of a date whose quote or backslash breaks out of its SQL string literal.
+
+    The dates are pasted into the query unescaped (JSON skips Cleaner; a backslash survives it).
+    The query text after them is rebuilt (owner clause, identity, ORDER BY, LIMIT; filter
+    clauses are left out) and its tokens are compared with those of a harmless date: the first
+    difference is where MariaDB stops; its error quotes the text from there.
+    """
+    has_start, has_end = not loose_eq(start, ""), not loose_eq(end, "")
+    dates = [php_str(v) for v, has in ((start, has_start), (end, has_end)) if has]
+    if not any("'" in d or "\\" in d for d in dates):
+        return
+
+    def sql(values: list[str]) -> str:
+        if has_start and has_end:
+            head = f"(date_create BETWEEN '{values[0]}' and '{values[1]}')"
+        else:
+            head = f"date_create {'>' if has_start else '<'} '{values[0]}'"
+        user = call.get("user")
+        if not loose_eq(user, ""):
+            owner = f" and iduser = '{user_id_by_login(call.db, user)}'"
+        else:
+            owner = f" and iduser IN ({','.join(str(x) for x in call.db.people(call.iduser))})"
+        text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
+        tail = f" and identity = '{call.db.identity}' ORDER BY {text} {'DESC' if desc else ''} LIMIT {offset},{PAGE}"
+        return head + owner + tail
+
+    actual, expected = sql(dates), sql(["x" for _ in dates])
+    got = list(_SQL_TOKEN.finditer(actual))
+    want = list(_SQL_TOKEN.finditer(expected))
+    for i, m in enumerate(got):
+        if i >= len(want) or _kind(m.group()) != _kind(want[i].group()):
+            raise sql_syntax_fatal(actual[m.start() :])
+    if len(got) < len(want):
+        raise sql_syntax_fatal("")
+
+
+def _kind(token: str) -> str:
+    return "'" if token.startswith("'") else token.lower()
 
 
 def _dates(start: Any, end: Any) -> list[Pred]:
@@ -177,14 +227,73 @@ def _column(name: str) -> str | None:
     return next((c for c in COLUMNS if c == low), None)
 
 
-def _order_column(order: Any) -> str:
-    if isinstance(order, int) and not isinstance(order, bool) and 1 <= order <= len(COLUMNS):
-        return list(COLUMNS)[order - 1]
+_ORDER_TOKEN = re.compile(r"(`[^`]*`|[^\s,`]+|,)")
+_RESERVED = {"ASC", "DESC", "LIMIT", "ORDER", "BY", "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "NULL"}
+
+
+def order_by(order: Any, first: str, start: int) -> list[tuple[str, bool]]:
+    """The sort keys of ``ORDER BY $order $first LIMIT $lpos,200``: the param is pasted in as SQL.
+
+    Items are split at commas; each is a column (any case, optionally in backticks) or a
+    1-based column position, with an optional ASC/DESC. ``$first`` ("DESC" or "") lands after
+    the last item, so ``order=person desc`` with the default ``first`` is a syntax error
+    (person.md §5.1). Other expressions (``rand()``, ``pid+0``, ``4.5``) are not evaluated:
+    they add no key.
+    """
     text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
-    column = _column(text.strip())
+    sql = f"{text} {first} LIMIT {start},{PAGE}"
+    end = len(text) + 1 + len(first)  # the ORDER BY part ends where " LIMIT" begins
+    keys: list[tuple[str, bool]] = []
+    item: list[tuple[str, int]] = []
+    item_start = 0
+    for m in [*_ORDER_TOKEN.finditer(sql, 0, end), None]:
+        if m is not None and m.group(1) != ",":
+            item.append((m.group(1), m.start(1)))
+            continue
+        if not item:
+            # `ORDER BY a, DESC`: the parser meets a keyword or LIMIT where a column belongs
+            raise sql_syntax_fatal(sql[item_start:].lstrip())
+        keys.extend(_order_item(sql, item))
+        item, item_start = [], (m.end(1) if m is not None else end)
+    return keys
+
+
+def _order_item(sql: str, item: list[tuple[str, int]]) -> list[tuple[str, bool]]:
+    word, pos = item[0]
+    if word.upper() in _RESERVED:
+        raise sql_syntax_fatal(sql[pos:])
+    rest = item[1:]
+    descending = False
+    if rest and rest[0][0].upper() in ("ASC", "DESC"):
+        descending = rest[0][0].upper() == "DESC"
+        rest = rest[1:]
+    if rest:
+        raise sql_syntax_fatal(sql[rest[0][1] :])
+    column = _order_key(word)
+    return [(column, descending)] if column is not None else []
+
+
+def _order_key(word: str) -> str | None:
+    """The column an ORDER BY item sorts by; None for a constant expression."""
+    if word.startswith("`"):
+        name = word.strip("`")
+    elif re.fullmatch(r"-?\d+", word):
+        position = int(word)
+        if 1 <= position <= len(COLUMNS):
+            return list(COLUMNS)[position - 1]
+        raise sql_fatal(f"Unknown column '{word}' in 'ORDER BY'")
+    elif re.fullmatch(r"[\w$]+", word) and not re.fullmatch(r"\d+(\.\d*)?([eE][+-]?\d+)?", word):
+        name = word
+    else:
+        return None
+    column = _column(name)
     if column is None:
-        raise sql_fatal(f"Unknown column '{text}' in 'ORDER BY'")
+        raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
     return column
+
+
+def _by_column(column: str) -> Callable[[Row], tuple[int, Any]]:
+    return lambda r: _sort_key(column, r.get(column))
 
 
 def _sort_key(column: str, value: Any) -> tuple[int, Any]:

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Fatal
 from ..php import empty, floatval, is_numeric, php_float_str, php_values, strval, trim
+
+# real server: yimplode() reads indexes 0..count-1 only (inc/func.php); person.py takes it from here
+from ..php import yimplode as yimplode
 from ..sanitize import untag
 from ..store import Row
 
@@ -142,10 +145,6 @@ def loose_eq(a: Any, b: Any) -> bool:
     return php_str(num) == str(text)
 
 
-def yimplode(sep: str, values: Any) -> str:
-    return sep.join(php_str(v) for v in php_values(values) if v is not None and v != "")
-
-
 def yexplode(sep: str, value: Any) -> list[str]:
     return [x for x in (trim(p) for p in php_str(value).split(sep)) if x != ""]
 
@@ -156,12 +155,34 @@ def ci_key(s: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+#: MySQL string-literal escapes; \\% and \\_ keep their backslash for LIKE, any other \\x is x
+_LITERAL_ESCAPES = {"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a", "%": "\\%", "_": "\\_"}
+
+
+def sql_literal(text: str) -> str:
+    """The value MySQL reads from ``'text'`` pasted into a query (backslash escapes resolved)."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            nxt = next(chars, "")
+            c = _LITERAL_ESCAPES.get(nxt, nxt)
+        out.append(c)
+    return "".join(out)
+
+
 def like(value: Any, needle: str) -> bool:
-    """MySQL ``value LIKE '%needle%'`` under utf8_general_ci; NULL never matches."""
+    """MySQL ``value LIKE '%needle%'`` under utf8_general_ci with ``needle`` pasted in; NULL never matches.
+
+    The pasted text is first read as a string literal (``\\n`` is a line break, ``e\\`` escapes
+    the closing ``%``), then as a LIKE pattern (``\\`` escapes, ``%`` and ``_`` are wildcards).
+    """
     if value is None:
         return False
     parts: list[str] = []
-    chars = iter(ci_key(needle))
+    chars = iter(ci_key(sql_literal(f"%{needle}%")))
     for c in chars:
         if c == "\\":
             parts.append(re.escape(next(chars, "\\")))
@@ -171,7 +192,7 @@ def like(value: Any, needle: str) -> bool:
             parts.append(".")
         else:
             parts.append(re.escape(c))
-    return re.search("".join(parts), ci_key(php_str(value)), re.DOTALL) is not None
+    return re.fullmatch("".join(parts), ci_key(php_str(value)), re.DOTALL) is not None
 
 
 def mysql_number(v: Any) -> float:
@@ -248,7 +269,10 @@ def loyalty_id(db: Account, title: str, create: bool = False) -> int:
         return int(found["idcategory"])
     if not create or title == "":
         return 0
-    return _create(table, {"idcategory": None, "title": mb3(title), "color": "", "isDefault": "", "identity": "1"})
+    # real server: getPersonLoyalty() inserts title and identity only: column defaults for the rest
+    return _create(
+        table, {"idcategory": None, "title": mb3(title), "color": "#CCCCCC", "isDefault": None, "identity": "1"}
+    )
 
 
 def clientpath_id(db: Account, name: str) -> int:
@@ -259,7 +283,8 @@ def clientpath_id(db: Account, name: str) -> int:
         return int(found["id"])
     if name == "":
         return 0
-    row = {"id": None, "name": mb3(name), "isDefault": "", "utm_source": "", "destination": "", "identity": "1"}
+    # real server: getClientpath() inserts name, utm_source (NULL) and identity; the rest stay NULL
+    row = {"id": None, "name": mb3(name), "isDefault": None, "utm_source": None, "destination": None, "identity": "1"}
     return _create(table, row)
 
 

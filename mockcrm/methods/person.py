@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import escape_fatal, type_fatal
 from ..php import empty, intval, is_numeric, php_values, trim
 from ..sanitize import field_clean, untag
 from ..store import Row
 from ..wire import Call
+from ._person_log import deal_contacts_log, person_log
 from ._person_query import select
 from ._person_store import (
     INT_COLUMNS,
@@ -26,6 +28,7 @@ from ._person_store import (
     loose_eq,
     loyalty_id,
     loyalty_title,
+    mysql_number,
     new_row,
     php_str,
     rel_default,
@@ -67,10 +70,16 @@ def _stored(row: Row | None, column: str) -> Any:
     return row.get(column) if row else None
 
 
+def _by_sql_pid(call: Call, pid: Any) -> Row | None:
+    """The row of ``WHERE pid = '$pid'`` with the raw param pasted in (getPersonData, get_person_info)."""
+    # real server: MySQL reads the quoted text as a number: "1abc" finds 1, "1.5" and "Array" find nothing
+    n = mysql_number(php_str(pid))
+    return _contacts(call).get(int(n)) if n.is_integer() else None
+
+
 def _found(call: Call, pid: Any) -> Row | None:
     """``Person::info``: only a contact with a name counts as found (person.md §6)."""
-    n = intval(pid)
-    row = _contacts(call).get(n) if n > 0 else None
+    row = _by_sql_pid(call, pid) if intval(pid) > 0 else None
     return row if row and row.get("person") not in (None, "") else None
 
 
@@ -108,6 +117,9 @@ def _social_of_add(params: dict[str, Any]) -> str:
     """`socials` object when non-empty, else the top-level slot keys (person.md §7 step 5)."""
     nested = params.get("socials")
     if not empty(nested):
+        if isinstance(nested, str):
+            # real server: $params['socials']['blog'] on a string throws in PHP 8 (Person::edit)
+            raise type_fatal("Cannot access offset of type string on string", "inc/class/Person.php", 520)
         source = nested if isinstance(nested, dict) else {}
         return ";".join(php_str(source.get(k)) for k in SOCIALS)
     return ";".join(php_str(params.get(k)) for k in SOCIALS)
@@ -118,10 +130,15 @@ def _link_deal(call: Call, did: int, pid: int) -> None:
     deal = call.db.table("dogovor", "did").get(did)
     if deal is None:
         return
-    pid_list = ";".join([*yexplode(";", deal.get("pid_list")), str(pid)])
+    pids = [*yexplode(";", deal.get("pid_list")), str(pid)]
+    log = deal_contacts_log(call.db, deal.get("pid_list"), pids)
+    pid_list = ";".join(pids)
     deal["pid_list"] = pid_list
     # real server: Deal::update re-saves the deal with its main contact reset to 0 (golden 04-person)
     deal["pid"] = 0
+    deal["datum_izm"] = _now(call)[:10]
+    # real server: Deal::update logs the contact list change; no clid/pid were passed (Deal.php update)
+    call.db.add_history(datum=_now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=0, pid=None, did=did)
     payload = {"did": did, "autor": call.iduser, "newparam": {"pid_list": pid_list}}
     call.emit("deal.edit", payload)
 
@@ -196,11 +213,6 @@ def _update_values(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     aparams["date_edit"] = _now(call)
     aparams["editor"] = call.iduser
     return aparams
-
-
-def _change_log(old: Row | None, changed: dict[str, Any]) -> str:
-    parts = [f"{k}: {php_str(_stored(old, k))} &rarr; {php_str(v)}" for k, v in changed.items()]
-    return "Изменены параметры записи: " + "; ".join(parts)
 
 
 def _unlink(rows: Any, pid: int) -> int:
@@ -295,6 +307,9 @@ def add_list(call: Call) -> Any:
     persons = call.request_vars.get("persons")
     results = []
     for item in php_values(persons):
+        if isinstance(item, str):
+            # real server: $item['user'] on a string item throws in PHP 8; earlier items stay added
+            raise type_fatal("Cannot access offset of type string on string", "developer/v2/person.php", 488)
         params = dict(item) if isinstance(item, dict) else {}
         user = params.get("user")
         params["iduser"] = call.iduser if loose_eq(user, "") else user_id_by_login(call.db, user)
@@ -310,18 +325,24 @@ def update(call: Call) -> Any:
     contacts = _contacts(call)
     row = contacts.get(pid)
     if not isset(params, "clid"):
-        params["clid"] = intval(_stored(row, "clid"))
+        # real server: getPersonData() gets the raw pid, fullupdate() the (int) one (person.php update)
+        params["clid"] = intval(_stored(_by_sql_pid(call, params.get("pid")), "clid"))
     aparams = _update_values(call, params)
     if loose_eq(aparams["clientpath"], 0):
         aparams["clientpath"] = intval(_stored(row, "clientpath"))
     changed = {k: v for k, v in aparams.items() if not loose_eq(v, _stored(row, k))}
     if not changed:
         return {"result": "", "data": pid, "error": ""}
+    if any(isinstance(v, (dict, list)) for v in aparams.values()):
+        # real server: a raw array `clid`/`iduser` reaches SafeMySQL's ?u (Person::fullupdate, Person.php:294)
+        raise escape_fatal()
+    # real server: doLogger() compares with the row as it was, before the UPDATE (Person::fullupdate)
+    log = person_log(call.db, row, aparams)
     if row is not None:
         row.update({k: to_column(k, v) for k, v in aparams.items()})
     call.db.add_history(
         datum=_now(call),
-        des=_change_log(row, changed),
+        des=log,
         tip="ЛогCRM",
         iduser=call.iduser,
         clid=to_column("clid", aparams["clid"]) or 0,

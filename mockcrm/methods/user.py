@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import php
-from ..errors import CRMError, sql_syntax_fatal
+from ..errors import CRMError, escape_fatal, sql_syntax_fatal, type_fatal
 from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
@@ -164,13 +164,27 @@ def _new_user_row(call: Call, login: str) -> Row:
     return null_clean(row)
 
 
+def _untag(call: Call, name: str) -> str:
+    value = call.get(name)
+    if isinstance(value, (dict, list)):
+        # real server: untag() hands the array to strip_tags() (inc/func.php:660)
+        raise type_fatal("strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660)
+    return untag(php.strval(value))
+
+
 def user_add(call: Call) -> Any:
-    login = untag(php.strval(call.get("user")))
+    # real server: user.php untags these in this order before anything else (user.php:228-251)
+    login = _untag(call, "user")
+    for name in ("title", "email", "phone", "phone_in", "fax", "mob", "user_post", "uid"):
+        _untag(call, name)
     backend = call.backend
     accounts = list(backend.accounts.values()) if backend else [call.db]
     # real server: logins are unique across all accounts
     if any(sql_eq(u.get("login"), login) for a in accounts for u in a.users):
         raise LoginExists()
+    if any(isinstance(call.get(k), (dict, list)) for k in ("tip", "bday")):
+        # real server: raw arrays reach SafeMySQL's ?u, which escapes before MySQL sees the table name
+        raise escape_fatal()
     if not getattr(call.db, "lower_case_table_names", 0):
         raise DbFailure(MISSING_TABLE)
     users = call.db.users
