@@ -103,6 +103,7 @@ def write(out: Path, opts: Options, summary: Summary) -> None:
         "divergences": len(summary.failing),
         "accepted": len(summary.divergences) - len(summary.failing),
         "items": [_divergence_json(d) for d in summary.divergences],
+        "actions": dict(sorted(summary.actions.items())),
     }
     (out / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out / "report.md").write_text(markdown(data), encoding="utf-8")
@@ -164,4 +165,5 @@ def markdown(data: dict[str, Any]) -> str:
             "```",
             "",
         ]
+    out += ["## Steps per action", "", ", ".join(f"{k} {v}" for k, v in data["actions"].items()), ""]
     return "\n".join(out) + "\n"

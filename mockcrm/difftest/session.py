@@ -59,6 +59,7 @@ class Summary:
     seeds: list[int] = field(default_factory=list)
     elapsed: float = 0.0
     divergences: list[Divergence] = field(default_factory=list)
+    actions: dict[str, int] = field(default_factory=dict)  # "method.action" -> steps run
 
     @property
     def failing(self) -> list[Divergence]:
@@ -100,6 +101,9 @@ class Session:
             steps = generate(seed, self.opts.methods)[:left]
             results = self.run_sequence(steps, stop=True)
             summary.steps += len(results)
+            for r in results:
+                key = f"{r.step['method']}?action={r.step.get('action')}"
+                summary.actions[key] = summary.actions.get(key, 0) + 1
             summary.sequences += 1
             summary.seeds.append(seed)
             found = []
