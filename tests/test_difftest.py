@@ -8,6 +8,8 @@ import http.client
 import http.server
 import json
 import socketserver
+import subprocess
+import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -23,6 +25,7 @@ from mockcrm.difftest import generate
 from mockcrm.difftest.actions import ACTIONS
 from mockcrm.difftest.allowlist import Allowlist
 from mockcrm.difftest.normalize import Side, diff_paths, norm_pair
+from mockcrm.difftest.runner import fatal_cause
 from mockcrm.difftest.transport import TRANSPORTS, USERS
 
 
@@ -86,6 +89,16 @@ def planted_proxy(upstream: str) -> _Proxy:
     return proxy
 
 
+def replay(url: str, recording: str) -> list[str]:
+    post = f"u.Request('{url}/__mockcrm/reset', b'{{}}', {{'Content-Type': 'application/json'}})"
+    reset = f'{sys.executable} -c "import urllib.request as u; u.urlopen({post})"'
+    args = ["--base-url", url, "--reset", reset, "--no-webhooks", "--strict-key-order", "--quiet", recording]
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, str(root / "contract" / "replay.py"), *args], capture_output=True, text=True)
+    assert out.returncode in (0, 1), out.stderr
+    return out.stdout.strip().splitlines()
+
+
 def diff(*args: str) -> tuple[int, list[str]]:
     result = CliRunner().invoke(main, ["diff", *args])
     return result.exit_code, result.output.strip().splitlines()
@@ -138,6 +151,10 @@ def test_planted_difference_found_shrunk_written_then_allowed(
         assert [g["id"] for g in golden] == [s["id"] for s in scenario["steps"]]
         assert golden[-1]["body"]["data"]["title"] == item["a"]["json"]["data"]["title"]
         assert "## " + name in (tmp_path / "found" / "report.md").read_text(encoding="utf-8")
+        # the recording of A's answers replays with the golden replay: it passes on A, fails on B's last step
+        recording = str(tmp_path / "found" / f"{name}.jsonl")
+        assert replay(a.url, recording)[-1] == f"{len(golden)} passed, 0 failed"
+        assert replay(b_url, recording)[-1] == f"{len(golden) - 1} passed, 1 failed"
 
         allow = tmp_path / "allow.json"
         entry = {"method": "client", "action": "info", "path": "data.title", "reason": "planted by the test"}
@@ -185,3 +202,22 @@ def test_allowlist_needs_a_reason_and_ships_the_deliberate_deviations() -> None:
     step = {"method": "client", "action": "list", "as": "none", "params": {"login": "x' OR '1'='1"}}
     assert default.accepts(step, [("body", "data#len")])
     assert default.accepts({**step, "params": {"login": "admin@example.com"}}, [("body", "data")]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        (
+            "<br />\n<b>Fatal error</b>:  Uncaught TypeError: strip_tags(): Argument #1 ($string) must be of type "
+            "string, array given in {WEBROOT}/inc/func.php:753\nStack trace: ...",
+            "TypeError: strip_tags()",
+        ),
+        (
+            "<b>Fatal error</b>:  Uncaught DivisionByZeroError: Division by zero in /var/www/x.php:3",
+            "DivisionByZeroError: Division by zero",
+        ),
+        ('{"result":"Error"}', ""),
+    ],
+)
+def test_a_fatal_page_is_told_apart_by_its_cause(text: str, cause: str) -> None:
+    assert fatal_cause(text) == cause

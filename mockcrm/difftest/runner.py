@@ -131,5 +131,24 @@ def general_path(path: str) -> str:
     return _INDEX.sub("*", path)
 
 
-def signature(step: dict[str, Any], kind: str, path: str) -> tuple[str, str, str, str]:
-    return (step["method"], str(step.get("action")), kind, general_path(path))
+_FATAL = re.compile(r"<b>Fatal error</b>:\s+(?:Uncaught )?([^:<]+)(?::\s*([^'\"<:\n]{0,60}))?")
+
+
+def fatal_cause(text: str) -> str:
+    """``TypeError: strip_tags()`` for a PHP fatal page, "" for anything else."""
+    m = _FATAL.search(text)
+    if not m:
+        return ""
+    cause = m[1].strip() + (": " + m[2].strip() if m[2] else "")
+    return re.split(r" in [{/]", cause)[0]
+
+
+def signature(r: StepResult, kind: str, path: str) -> tuple[str, str, str, str]:
+    """What makes two divergences the same: the action, the kind, the path without row numbers and,
+    for a fatal page on one side, its cause (two crashes of one action are two divergences)."""
+    general = general_path(path)
+    if kind == "body" and path in ("$format", "$raw"):
+        cause = fatal_cause(r.a.text) or fatal_cause(r.b.text)
+        if cause:
+            general += f" [{cause}]"
+    return (r.step["method"], str(r.step.get("action")), kind, general)

@@ -145,7 +145,7 @@ class Session:
         i, r = len(original) - 1, original[-1]
         accepted = self.allow.accepts(r.step, r.diffs)
         kind, path = next(((k, p) for k, p in r.diffs if not self.allow.reason(r.step, k, p)), r.diffs[0])
-        sig = signature(r.step, kind, path)
+        sig = signature(r, kind, path)
         where = f"{r.step['id']} {kind} {path}" + (" (accepted)" if accepted else "")
         if sig in known:
             known[sig].repeats.append(seed)
@@ -164,7 +164,7 @@ class Session:
         def still(candidate: list[dict[str, Any]]) -> bool:
             results = self.run_sequence(candidate, stop=False)
             end = results[-1]
-            if any(signature(end.step, k, p) == d.signature for k, p in end.diffs):
+            if any(signature(end, k, p) == d.signature for k, p in end.diffs):
                 best.append(results)
                 return True
             return False
