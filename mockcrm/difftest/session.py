@@ -151,7 +151,7 @@ class Session:
             known[sig].repeats.append(seed)
             return where + " (seen)"
         d = Divergence(seed, steps, i, r, sig, accepted, original=original)
-        d.minimal = self._shrink(d) if not accepted else original
+        d.minimal = self._shrink(d)
         d.name = f"diff-{len(summary.divergences) + 1:03d}-{r.step['method']}-{r.step.get('action')}".replace(" ", "_")
         known[sig] = d
         summary.divergences.append(d)
