@@ -23,6 +23,26 @@ SQL_LOGIN = "x' OR '1'='1"  # the real server lets it in; mockcrm answers 401 on
 READS = {("client", "list"), ("client", "fields"), ("deal", "steplist"), ("task", "tips")}
 ACTION_ODDITIES = ["frobnicate", None, "LIST", " list ", "Add", "addlist"]
 P_ODD, P_ODD_SETUP, P_DROP, P_ODD_ACTION, P_SQL = 0.35, 0.1, 0.05, 0.02, 0.015
+P_MAKE_FIRST = 0.7  # an action on a kind of object the sequence has none of: mostly create one first
+ADD_OF = {
+    "client": ("client", "add"),
+    "person": ("person", "add"),
+    "deal": ("deal", "add"),
+    "invoice": ("deal", "invoice.add"),
+    "task": ("task", "add"),
+    "history": ("history", "add"),
+    "lead": ("lead", "add"),
+}
+NEEDS = {
+    **{("client", a): "client" for a in ("info", "update", "delete")},
+    **{("person", a): "person" for a in ("info", "update", "delete")},
+    **{("deal", a): "deal" for a in ("info", "update", "change.step", "change.close", "change.user", "delete")},
+    **{("deal", a): "deal" for a in ("invoice.add", "invoice.express")},
+    **{("deal", a): "invoice" for a in ("invoice.info", "invoice.do", "invoice.html", "invoice.pdf", "invoice.mail")},
+    **{("task", a): "task" for a in ("info", "update", "doit", "delete")},
+    **{("history", a): "history" for a in ("info", "delete")},
+    ("lead", "info"): "lead",
+}
 
 
 def all_actions(methods: list[str] | None = None) -> list[tuple[str, str]]:
@@ -41,6 +61,9 @@ def generate(seed: int, methods: list[str] | None = None) -> list[dict[str, Any]
     steps = []
     for i in range(rng.randint(MIN_STEPS, MAX_STEPS)):
         key = setup[i] if i < n_setup else rng.choices(actions, weights)[0]
+        need = NEEDS.get(key)
+        if need and not model.objects[need] and ADD_OF[need] in actions and rng.random() < P_MAKE_FIRST:
+            key = ADD_OF[need]
         steps.append(_step(rng, model, i + 1, key, is_setup=i < n_setup))
     return steps
 
