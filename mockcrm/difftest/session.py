@@ -94,25 +94,31 @@ class Session:
     def _run(self) -> Summary:
         summary = Summary()
         known: dict[Signature, Divergence] = {}
-        for seed in range(self.opts.seed, self.opts.seed + self.opts.seeds):
-            left = self.opts.steps - summary.steps if self.opts.steps else None
-            if not self.alive() or (left is not None and left <= 0):
-                break
-            steps = generate(seed, self.opts.methods)[:left]
-            results = self.run_sequence(steps, stop=True)
-            summary.steps += len(results)
-            for r in results:
-                key = f"{r.step['method']}?action={r.step.get('action')}"
-                summary.actions[key] = summary.actions.get(key, 0) + 1
-            summary.sequences += 1
-            summary.seeds.append(seed)
-            found = []
-            for i, r in enumerate(results):
-                if r.diffs:
-                    found.append(self._found(seed, steps, results[: i + 1], known, summary))
-            self.log(self._progress(seed, results, found))
+        try:
+            for seed in range(self.opts.seed, self.opts.seed + self.opts.seeds):
+                left = self.opts.steps - summary.steps if self.opts.steps else None
+                if not self.alive() or (left is not None and left <= 0):
+                    break
+                self._sequence(seed, left, known, summary)
+        except KeyboardInterrupt:
+            self.log("interrupted: reporting what was found so far")
         summary.elapsed = time.monotonic() - self.t0
         return summary
+
+    def _sequence(self, seed: int, left: int | None, known: dict[Signature, Divergence], summary: Summary) -> None:
+        steps = generate(seed, self.opts.methods)[:left]
+        results = self.run_sequence(steps, stop=True)
+        summary.steps += len(results)
+        for r in results:
+            key = f"{r.step['method']}?action={r.step.get('action')}"
+            summary.actions[key] = summary.actions.get(key, 0) + 1
+        summary.sequences += 1
+        summary.seeds.append(seed)
+        found = []
+        for i, r in enumerate(results):
+            if r.diffs:
+                found.append(self._found(seed, steps, results[: i + 1], known, summary))
+        self.log(self._progress(seed, results, found))
 
     def _progress(self, seed: int, results: list[StepResult], found: list[str]) -> str:
         t = time.monotonic() - self.t0
