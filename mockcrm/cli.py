@@ -285,6 +285,7 @@ def restore(url: str | None, state_file: str | None, admin_token: str | None, so
     help="admin,manager,manager2 logins",
 )
 @click.option("--shrink-tries", type=int, default=40, show_default=True, help="sequences tried per shrink")
+@click.option("--shrink-time", type=float, default=120, show_default=True, help="seconds one shrink may take")
 @click.option(
     "--hook-quiet", type=float, help="seconds without a delivery that end a step (default 0.15; 0 for mockcrm)"
 )
@@ -303,6 +304,7 @@ def diff(
     apikey: str,
     logins: str,
     shrink_tries: int,
+    shrink_time: float,
     hook_quiet: float | None,
 ) -> None:
     """Differential test: the same generated call sequences on A and B, every answer compared.
@@ -330,6 +332,7 @@ def diff(
         allowlist=allowlist,
         creds=Credentials(apikey, (names[0], names[1], names[2])),
         shrink_tries=shrink_tries,
+        shrink_time=shrink_time,
         hook_quiet=hook_quiet,
     )
     try:

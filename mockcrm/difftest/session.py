@@ -35,6 +35,7 @@ class Options:
     allowlist: str | None = None
     creds: Credentials = field(default_factory=Credentials)
     shrink_tries: int = 40
+    shrink_time: float = 120.0  # seconds one shrink may take (a try on a real server costs seconds)
     hook_quiet: float | None = None  # None: 0 for a sync mockcrm, 0.15 s otherwise
 
 
@@ -175,7 +176,9 @@ class Session:
                 return True
             return False
 
-        kept = shrink(prefix, last, still, Budget(self.opts.shrink_tries, self.alive))
+        until = time.monotonic() + self.opts.shrink_time
+        budget = Budget(self.opts.shrink_tries, lambda: self.alive() and time.monotonic() < until)
+        kept = shrink(prefix, last, still, budget)
         minimal = kept + [last]
         if best and [r.step for r in best[-1]] == minimal:
             return best[-1]
