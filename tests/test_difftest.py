@@ -26,6 +26,7 @@ from mockcrm.difftest.actions import ACTIONS
 from mockcrm.difftest.allowlist import Allowlist
 from mockcrm.difftest.normalize import Side, diff_paths, norm_pair
 from mockcrm.difftest.runner import fatal_cause
+from mockcrm.difftest.shrink import Budget, shrink
 from mockcrm.difftest.transport import TRANSPORTS, USERS
 
 
@@ -221,3 +222,19 @@ def test_allowlist_needs_a_reason_and_ships_the_deliberate_deviations() -> None:
 )
 def test_a_fatal_page_is_told_apart_by_its_cause(text: str, cause: str) -> None:
     assert fatal_cause(text) == cause
+
+
+def test_shrink_keeps_only_the_steps_the_divergence_needs() -> None:
+    steps = [{"id": str(i), "write": i in (2, 5, 7, 8)} for i in range(10)]
+    last = {"id": "last"}
+    tries: list[list[str]] = []
+
+    def still(candidate: list[dict[str, Any]]) -> bool:
+        ids = [s["id"] for s in candidate]
+        tries.append(ids)
+        return ids[-1] == "last" and {"2", "7"} <= set(ids)
+
+    kept = shrink(steps, last, still, Budget(40), lambda s: bool(s["write"]))
+    assert [s["id"] for s in kept] == ["2", "7"]
+    assert tries[:2] == [["last"], ["2", "5", "7", "8", "last"]]  # the empty prefix, then the writes only
+    assert shrink(steps, last, still, Budget(1)) == steps  # out of tries: nothing is cut

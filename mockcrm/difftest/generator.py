@@ -45,6 +45,20 @@ NEEDS = {
 }
 
 
+READ_ACTIONS = {
+    "list", "info", "fields", "tips", "steplist", "direction", "statusclose", "type", "funnel", "stat",
+    "user", "user.list", "invoice.info", "invoice.html", "invoice.templates",
+}  # fmt: skip
+
+
+def may_write(step: dict[str, Any]) -> bool:
+    """False for a step that cannot change the state: a read, a refused caller, an unknown action."""
+    if step.get("as") in ("bad-apikey", "unknown-login") or step["method"] == "guides":
+        return False
+    key = (step["method"], step.get("action"))
+    return key in ACTIONS and str(step.get("action")) not in READ_ACTIONS
+
+
 def all_actions(methods: list[str] | None = None) -> list[tuple[str, str]]:
     return [k for k in ACTIONS if not methods or k[0] in methods]
 

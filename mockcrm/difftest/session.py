@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .allowlist import Allowlist
-from .generator import generate
+from .generator import generate, may_write
 from .runner import StepResult, run_step, signature
 from .shrink import Budget, shrink
 from .targets import Target
@@ -178,7 +178,7 @@ class Session:
 
         until = time.monotonic() + self.opts.shrink_time
         budget = Budget(self.opts.shrink_tries, lambda: self.alive() and time.monotonic() < until)
-        kept = shrink(prefix, last, still, budget)
+        kept = shrink(prefix, last, still, budget, may_write)
         minimal = kept + [last]
         if best and [r.step for r in best[-1]] == minimal:
             return best[-1]

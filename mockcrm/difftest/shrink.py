@@ -23,13 +23,26 @@ class Budget:
         return True
 
 
-def shrink(prefix: Steps, last: dict[str, Any], still: Callable[[Steps], bool], budget: Budget) -> Steps:
-    """The smallest prefix found (within the budget) for which ``still(prefix + [last])`` holds."""
+def shrink(
+    prefix: Steps,
+    last: dict[str, Any],
+    still: Callable[[Steps], bool],
+    budget: Budget,
+    writes: Callable[[dict[str, Any]], bool] = lambda step: True,
+) -> Steps:
+    """The smallest prefix found (within the budget) for which ``still(prefix + [last])`` holds.
+    Before ddmin, one try keeps only the steps that may change the state (``writes``): reads rarely
+    matter, and on a real server that one try saves many."""
     if not prefix:
         return []
     if budget.take() and still([last]):
         return []
     items = list(prefix)
+    kept = [s for s in items if writes(s)]
+    if len(kept) < len(items) and budget.take() and still(kept + [last]):
+        items = kept
+        if not items:
+            return []
     n = 2
     while len(items) >= 2:
         size = math.ceil(len(items) / n)
