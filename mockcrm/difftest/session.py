@@ -180,9 +180,11 @@ class Session:
         budget = Budget(self.opts.shrink_tries, lambda: self.alive() and time.monotonic() < until)
         kept = shrink(prefix, last, still, budget, may_write)
         minimal = kept + [last]
+        if kept == prefix:
+            return d.original  # nothing could be cut
         if best and [r.step for r in best[-1]] == minimal:
             return best[-1]
-        # the budget ran out before a cut was confirmed: run the prefix once more for A's answers
+        # the budget ran out between a confirmed cut and its last run: run it once more for A's answers
         if still(minimal):
             return best[-1]
         return d.original
