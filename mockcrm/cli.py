@@ -263,3 +263,81 @@ def restore(url: str | None, state_file: str | None, admin_token: str | None, so
             raise click.ClickException(str(exc)) from None
         backend.save_state(str(state_file))
     click.echo("restored")
+
+
+@main.command()
+@click.option("--a", "url_a", required=True, help="reference server A (usually the real SalesMan), base URL")
+@click.option("--b", "url_b", required=True, help="server B under test, base URL")
+@click.option("--reset-a", help="shell command that resets A to a fresh install; {hook_port} = A's receiver port")
+@click.option("--reset-b", help="the same for B (a mockcrm without one is reset through its control plane)")
+@click.option("--seed", "seed_", type=int, default=1, show_default=True, help="first seed")
+@click.option("--seeds", type=int, default=10, show_default=True, help="run the seeds seed..seed+N-1")
+@click.option("--steps", type=int, default=0, help="stop after this many steps in all (0 = no bound)")
+@click.option("--methods", help="only these methods, comma-separated (client,person,deal,task,history,lead,...)")
+@click.option("--time-budget", type=float, default=0, help="stop starting work after this many seconds (0 = none)")
+@click.option("--out", type=click.Path(file_okay=False), default="diff-out", show_default=True, help="output folder")
+@click.option("--allowlist", type=click.Path(exists=True, dir_okay=False), help="accepted divergences (JSON)")
+@click.option("--apikey", default="VaSeZvkTfh5HMjJpNnge1W7Bloim0S", show_default=True, help="API key of both")
+@click.option(
+    "--logins",
+    default="admin@example.com,manager@example.com,manager2@example.com",
+    show_default=True,
+    help="admin,manager,manager2 logins",
+)
+@click.option("--shrink-tries", type=int, default=40, show_default=True, help="sequences tried per shrink")
+@click.option("--shrink-time", type=float, default=120, show_default=True, help="seconds one shrink may take")
+@click.option(
+    "--hook-quiet", type=float, help="seconds without a delivery that end a step (default 0.15; 0 for mockcrm)"
+)
+def diff(
+    url_a: str,
+    url_b: str,
+    reset_a: str | None,
+    reset_b: str | None,
+    seed_: int,
+    seeds: int,
+    steps: int,
+    methods: str | None,
+    time_budget: float,
+    out: str,
+    allowlist: str | None,
+    apikey: str,
+    logins: str,
+    shrink_tries: int,
+    shrink_time: float,
+    hook_quiet: float | None,
+) -> None:
+    """Differential test: the same generated call sequences on A and B, every answer compared.
+
+    Exit 0 when no divergence outside the allowlist, 1 otherwise; the last line is "N steps, M divergences".
+    """
+    from .difftest import Options, run
+    from .difftest.targets import TargetError
+    from .difftest.transport import Credentials
+
+    names = [x.strip() for x in logins.split(",")]
+    if len(names) != 3 or not all(names):
+        raise click.BadParameter("three logins: admin,manager,manager2", param_hint="--logins")
+    opts = Options(
+        a=url_a,
+        b=url_b,
+        reset_a=reset_a,
+        reset_b=reset_b,
+        seed=seed_,
+        seeds=seeds,
+        steps=steps,
+        methods=[m.strip() for m in methods.split(",") if m.strip()] if methods else None,
+        time_budget=time_budget,
+        out=Path(out),
+        allowlist=allowlist,
+        creds=Credentials(apikey, (names[0], names[1], names[2])),
+        shrink_tries=shrink_tries,
+        shrink_time=shrink_time,
+        hook_quiet=hook_quiet,
+    )
+    try:
+        summary, status = run(opts)
+    except (TargetError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{summary.steps} steps, {len(summary.failing)} divergences")
+    sys.exit(status)

@@ -22,6 +22,7 @@ def test_wheel_ships_fixtures_and_starts_from_them(tmp_path: Path) -> None:
         names = zf.namelist()
         zf.extractall(site)
     assert "mockcrm/fixtures/fresh-install.json" in names
+    assert "mockcrm/difftest/allowlist.json" in names  # mockcrm diff's default allowlist
     assert any(n.endswith("entry_points.txt") for n in names)
     code = "import mockcrm, mockcrm.backend as b; print(b.fixtures_dir()); print(mockcrm.Backend().accounts[1].apikey)"
     out = subprocess.run(
