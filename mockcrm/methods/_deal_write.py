@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError, sql_fatal
+from ..errors import CRMError, Fatal, sql_fatal
 from ..php import intval, is_numeric, php_values, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
@@ -16,12 +16,12 @@ from ._deal_common import (
     direction_by_title,
     direction_default,
     now,
-    parse_date,
     php_empty_str,
     php_gt0,
     php_loose_eq,
     pid_list_str,
     step_by_title,
+    step_rows,
     table,
     tip_default,
     tip_get_or_create,
@@ -30,6 +30,7 @@ from ._deal_common import (
     user_uid,
     visible_deal,
 )
+from ._deal_mysql import store_row, strtotime_date
 from ._deal_record import form_fields
 
 
@@ -113,7 +114,24 @@ def _add_value(call: Call, key: str, value: Any) -> Any:
         return pre_format(value)
     if key == "uid":
         return field_clean(strval(value))
+    if key in ("datum_start", "datum_end"):
+        # real server: `!= ''` ? untag(value) : NULL (Deal::add)
+        return None if php_empty_str(value) else untag(_text_arg(value))
     return value if isinstance(value, (int, float)) or value is None else strval(value)
+
+
+def php_truthy(v: Any) -> bool:
+    """PHP's boolean conversion of a request value ("0", 0, 0.0, "", [], null and false are false)."""
+    return not (v is None or v is False or v == "" or v == "0" or v == [] or v == {} or v == 0)
+
+
+def _text_arg(v: Any) -> str:
+    """A value handed to ``untag()``: ``strip_tags`` refuses arrays on PHP 8."""
+    if isinstance(v, (list, dict)):
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
+    return strval(v)
 
 
 def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
@@ -171,7 +189,7 @@ def add(call: Call) -> dict[str, Any]:
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "status_close" in p:
         raise sql_fatal("Unknown column 'status_close' in 'field list'")
-    title = untag(strval(p.get("title")))
+    title = untag(_text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
     if title == "":
         raise EmptyTitle()
     settings = call.db.settings
@@ -188,7 +206,8 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             value = step_by_title(call, value)
         newparam[name] = _add_value(call, name, value)
     newparam["title"] = title
-    plan = parse_date(p["datum_plan"]) if "datum_plan" in p else None
+    # real server: date('Y-m-d', strtotime(datum_plan)); a false strtotime gives the default (Deal::add)
+    plan = strtotime_date(p["datum_plan"], today(call)) if p.get("datum_plan") is not None else None
     period = intval(call.db.other_settings.get("dealPeriodDefault") or 14)
     defaults: list[tuple[str, Any]] = [
         ("datum_plan", plan or add_days(today(call), period)),
@@ -215,19 +234,8 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "summa" in p and "kol" in newparam:
         newparam["kol"] = pre_format(p["summa"])
     row = _blank_deal(call)
-    for key, value in newparam.items():
-        if key in row:
-            row[key] = value
-    row.update(
-        {
-            "did": intval(newparam.get("did")) or None,
-            "clid": intval(newparam.get("clid")),
-            "payer": intval(newparam.get("payer")),
-            "iduser": intval(newparam.get("iduser")),
-            "tip": strval(newparam["tip"]),
-            "mcid": intval(newparam["mcid"]),
-        }
-    )
+    row.update(store_row({k: v for k, v in newparam.items() if k in row}))
+    row["did"] = intval(newparam.get("did")) or None
     did = deals(call).insert(row)
     newparam["did"] = did
     newparam["uids"] = []
@@ -315,15 +323,24 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     p.pop("marg", None)
     fields = deal_fields(call) + ["coid1", "pid_list", "calculate", "idcourse", "idcurrency"]
     new: dict[str, Any] = {}
-    has_title = "title" in p or "title_dog" in p
+    moved: dict[str, Any] = {}
+    has_title = p.get("title") is not None or p.get("title_dog") is not None
     if has_title:
+        # real server: a falsy title ("", "0", 0) takes title_dog, else "" (Deal::fullupdate)
+        p["title"] = untag(_text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
         new.update({"zayavka": 0, "ztitle": ""})
-    if "direction" in p and "tip" in p:
+    if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
         p["direction"] = (
             intval(p["direction"]) if is_numeric(p["direction"]) else step_by_title(call, untag(strval(p["direction"])))
         )
         p["tip"] = intval(p["tip"]) if is_numeric(p["tip"]) else tip_get_or_create(call, untag(strval(p["tip"])))
+        # real server: the funnel of that pair is checked; a deal whose step is not in it (no step at all,
+        # as API-made deals have) is put on the funnel's first step (Deal::fullupdate, getMultiStepList)
+        current, ids = intval(old.get("idcategory")), [intval(r["idcategory"]) for r in step_rows(call)]
+        new["idcategory"] = current
+        if ids and current not in ids:
+            new["idcategory"] = moved["idcategory"] = ids[0]
     p.setdefault("pid_list", "")
     p.setdefault("coid1", "")
     skip = {
@@ -349,7 +366,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     new.pop("datum", None)
     if "calculate" in p:
         new["calculate"] = p["calculate"]
-    compare = {k: v for k, v in new.items() if k not in ("did", "idcategory", "kol", "marga")}
+    compare = moved | {k: v for k, v in new.items() if k not in ("did", "idcategory", "kol", "marga")}
     if p.get("calculate") != "yes" and has_title:
         for key in ("kol", "marga"):
             if p.get(key) not in (None, "", 0, 0.0, "0", False):
@@ -363,13 +380,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     new["datum_izm"] = today(call)
     new["pid"] = intval(p.get("pid")) if php_gt0(p.get("pid")) else 0
     new["uid"] = old.get("uid") if old.get("uid") not in (None, "") else new.get("uid")
-    stored = {k: v for k, v in new.items() if k in COLUMNS}
-    for key in ("clid", "payer", "iduser", "mcid", "direction"):
-        if key in stored:
-            stored[key] = intval(stored[key])
-    if "tip" in stored:
-        stored["tip"] = strval(stored["tip"])
-    deals(call).update(did, stored)
+    deals(call).update(did, store_row({k: v for k, v in new.items() if k in COLUMNS}))
     _recalculate(call, did)
     log = "; ".join(f"{k}: {old.get(k)} → {compare[k]}" for k in changed)
     call.db.add_history(
