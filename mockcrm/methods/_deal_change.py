@@ -27,6 +27,7 @@ from ._deal_common import (
     user_title,
     visible_deal,
 )
+from ._deal_mysql import store_date, store_row
 from ._deal_write import NotFoundForUser
 
 
@@ -162,10 +163,10 @@ def change_close(call: Call) -> dict[str, Any]:
     last = intval(rows[-1]["idcategory"]) if rows else 0
     if kol_fact > 0 and last and intval(deal.get("idcategory")) != last:
         values["idcategory"] = last
-    deals(call).update(did, values)
+    deals(call).update(did, store_row(values))
     client = table(call, "clientcat", "clid").get(deal.get("clid"))
     if client is not None:
-        client["last_dog"] = datum
+        client["last_dog"] = store_date(datum)
     text = "Сделка закрыта со статусом " + title
     call.db.add_history(datum=now(call), des=text, tip="СобытиеCRM", iduser=call.iduser, did=did)
     call.emit(

@@ -9,7 +9,6 @@ from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric, strval, trim
-from ..sanitize import untag
 from ..store import Row, Table
 from ..wire import Call
 
@@ -101,10 +100,14 @@ def step_rows(call: Call) -> list[Row]:
 
 
 def step_by_title(call: Call, value: Any) -> int:
-    """``getStep()``: idcategory whose (INT) title equals the value as MySQL compares it; 0 if none."""
-    if isinstance(value, (list, dict)) or value is None:
+    """``getStep()``: idcategory whose (INT) title equals the value as MySQL compares it; 0 if none.
+
+    The value is pasted into the SQL as it is (no untag): ``<b>40</b>`` compares as 0, an array as
+    the string ``Array`` (also 0), so both find the step titled ``0``; null and false find nothing.
+    """
+    if value is None or value is False or value == "":
         return 0
-    want = mysql_num(untag(strval(value)) if isinstance(value, str) else value)
+    want = mysql_num("Array" if isinstance(value, (list, dict)) else value)
     for row in step_rows(call):
         if float(intval(row["title"])) == want:
             return intval(row["idcategory"])
