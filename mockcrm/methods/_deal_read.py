@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, sql_fatal
-from ..php import intval, is_numeric, strval, trim
+from ..errors import CRMError, Fatal, sql_fatal
+from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
-from ..wire import Call, JSONBytes
+from ..wire import Call, JSONBytes, cleaner
 from ._deal_common import (
     COLUMNS,
+    DEAL_PHP,
     FLOAT_COLUMNS,
     INT_COLUMNS,
     ci,
@@ -38,6 +39,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
+from ._task_mysql import like
 
 PAGE = 200
 
@@ -52,11 +54,12 @@ def _php_empty(v: Any) -> bool:
 
 
 def _like(haystack: Any, needle: str) -> bool:
+    """``col LIKE '%needle%'``: the needle's own ``%`` and ``_`` are wildcards too (deal.php pastes it)."""
     if haystack is None:
         return False
     if isinstance(haystack, float):
         haystack = f"{haystack:.2f}"
-    return ci(needle) in ci(strval(haystack)) if needle else True
+    return like(haystack, "%" + needle + "%")
 
 
 def _digits(v: Any) -> str:
@@ -167,7 +170,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         preds.append(lambda d: d.get("close") != "yes")
     word = call.get("word")
     if not php_empty_str(word):
-        w = strval(word)
+        w = cleaner(strval(word))  # real server: Cleaner() again, also in JSON mode
         preds.append(lambda d: any(_like(d.get(c), w) for c in ("title", "content", "adres")))
     steps = call.get("steps")
     if not php_empty_str(steps):
@@ -189,8 +192,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         rows = [d for d in rows if all(p(d) for p in preds)]
     rows.sort(key=_did)
     rows.sort(key=plain_sort_key(rows, order) or _sort_key(order), reverse=call.get("first") != "old")
-    offset = call.get("offset")
-    start = intval(offset) * PAGE if php_gt0(offset) else 0
+    start = _offset(call.get("offset"))
     page, fields = rows[start : start + PAGE], requested_fields(call)
     if _plain_records(call):
         return page_json(call, deals(call), page, fields, len(rows))
@@ -199,6 +201,17 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     out: dict[str, Any] = {"data": data} if data else {}
     out["count"] = len(rows)
     return out
+
+
+def _offset(offset: Any) -> int:
+    """``$lpos = $offset * $limit`` with ``$offset = $params['offset'] > 0 ? $params['offset'] : 0``."""
+    if not php_gt0(offset):
+        return 0
+    if isinstance(offset, (list, dict)) or (isinstance(offset, str) and not re.match(r"\s*[+-]?\.?\d", offset)):
+        # real server: "abc" > 0 holds in PHP 8 (string comparison), then "abc" * 200 throws
+        kind = "array" if isinstance(offset, (list, dict)) else "string"
+        raise Fatal("TypeError", f"Unsupported operand types: {kind} * int", DEAL_PHP, 570)
+    return int(floatval(offset) * PAGE)
 
 
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:
