@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..php import intval, is_numeric, strtr, strval
+from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import untag
 from ..wire import Call
 from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, tip_by_title
@@ -74,8 +74,10 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
     rows = step_rows(call)
     steps = {strval(r["idcategory"]): STEP_DAYS for r in rows}
     length = STEP_DAYS * len(rows)
-    if php_gt0(did):
-        deal = deals(call).get(did)
+    if intval(did) > 0:
+        # real server: (int)did > 0, then WHERE did = '<did as sent>' (MySQL: '1abc' = 1)
+        want = floatval("Array" if isinstance(did, (list, dict)) else did)
+        deal = deals(call).first(lambda d: float(d["did"]) == want)
         current = intval(deal.get("idcategory")) if deal else 0
         ids = [intval(r["idcategory"]) for r in rows]
         pos = ids.index(current) if current in ids else -1

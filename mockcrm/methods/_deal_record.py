@@ -130,7 +130,7 @@ def client_card(call: Call, clid: Any, with_recv: bool) -> dict[str, Any]:
     row = table(call, "clientcat", "clid").get(clid) or {}
     creator, editor = intval(row.get("creator")), intval(row.get("editor"))
     card: dict[str, Any] = {
-        "clid": intval(row.get("clid")),
+        "clid": intval(clid),  # real server: the id asked for, also when no such client exists
         "uid": row.get("uid"),
         "clientUID": row.get("uid"),
         "iduser": intval(row.get("iduser")),
@@ -169,13 +169,14 @@ def client_card(call: Call, clid: Any, with_recv: bool) -> dict[str, Any]:
     card["type"] = row.get("type")
     card["priceLevel"] = row.get("priceLevel")
     if with_recv:
-        slots = recv_slots(row)
-        bank = {k: (slots[i] if i < len(slots) else "") for i, k in enumerate(BANK_KEYS)}
+        # real server: get_client_recv() explodes (string)recv by ";"; slots past the end are null
+        slots = strval(row.get("recv")).split(";")
+        bank = {k: (slots[i] if i < len(slots) else None) for i, k in enumerate(BANK_KEYS)}
         card["recv"] = {
-            "clid": intval(row.get("clid")),
+            "clid": intval(clid),
             "castUrName": bank["castUrName"],
-            "castUrNameShort": slots[15] if len(slots) > 15 else "",
-            "castName": row.get("title"),
+            "castUrNameShort": slots[15] if len(slots) > 15 else None,
+            "castName": client_title(call, clid),
             **{k: bank[k] for k in BANK_KEYS[1:]},
             "castFacAddr": row.get("address"),
             "castType": row.get("type"),
