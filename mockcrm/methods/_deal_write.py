@@ -9,6 +9,7 @@ from ..php import intval, is_numeric, php_values, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
 from ..wire import Call
+from . import _deal_speka
 from ._deal_common import (
     COLUMNS,
     add_days,
@@ -134,38 +135,6 @@ def _text_arg(v: Any) -> str:
     return strval(v)
 
 
-def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
-    kol = marga = 0.0
-    speca = table(call, "speca", "spid")
-    for item in php_values(items):
-        if not isinstance(item, dict) or php_empty_str(item.get("title")):
-            continue
-        price, price_in = pre_format(item.get("price", 0)), pre_format(item.get("price_in", 0))
-        qty, dop = pre_format(item.get("kol", 0)), pre_format(item.get("dop", 1)) or 1.0
-        speca.insert(
-            {
-                "spid": None,
-                "prid": intval(item.get("prid")),
-                "did": did,
-                "artikul": strval(item.get("artikul")),
-                "title": untag(strval(item.get("title"))),
-                "tip": strval(item.get("tip", 0)),
-                "price": price,
-                "price_in": price_in,
-                "kol": qty,
-                "edizm": strval(item.get("edizm")),
-                "nds": pre_format(item.get("nds", 0)),
-                "dop": dop,
-                "comments": strval(item.get("comments", " ")),
-                "sort": 0,
-                "identity": call.db.identity,
-            }
-        )
-        kol += price * qty * dop
-        marga += (price - price_in) * qty * dop
-    return round(kol, 2), round(marga, 2)
-
-
 def add(call: Call) -> dict[str, Any]:
     p = dict(call.params)
     p["iduser"] = call.iduser if php_empty_str(p.get("user")) else user_by_login(call, p.get("user"))
@@ -240,10 +209,9 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     newparam["did"] = did
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
-    if "speka" in p:
-        kol, marga = _speka_rows(call, did, p["speka"])
-        deals(call).update(did, {"kol": kol, "marga": marga})
-        out["text"] = ["Добавлены позиции в спецификацию. Ошибок 0"]
+    if php_truthy(p.get("speka")):
+        # real server: only a non-empty speka reaches Speka::mass; its text is "" when an item failed
+        out["text"] = [_deal_speka.add_items(call, did, p["speka"])]
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12)
     call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
     call.emit(
@@ -380,8 +348,10 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     new["datum_izm"] = today(call)
     new["pid"] = intval(p.get("pid")) if php_gt0(p.get("pid")) else 0
     new["uid"] = old.get("uid") if old.get("uid") not in (None, "") else new.get("uid")
+    if p.get("calculate") == "no" and old.get("calculate") == "yes":
+        _deal_speka.drop_items(call, did)
     deals(call).update(did, store_row({k: v for k, v in new.items() if k in COLUMNS}))
-    _recalculate(call, did)
+    _deal_speka.recalculate(call, did)
     log = "; ".join(f"{k}: {old.get(k)} → {compare[k]}" for k in changed)
     call.db.add_history(
         datum=now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=intval(p.get("clid")),
@@ -391,13 +361,3 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(old.get(k), v)}
     call.emit("deal.edit", {"did": did, "autor": call.iduser, "newparam": diff})
     return {"result": "Готово", "data": did}
-
-
-def _recalculate(call: Call, did: int) -> None:
-    deal = deals(call).get(did)
-    if deal is None or deal.get("calculate") != "yes":
-        return
-    rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did)
-    kol = sum(float(r["price"]) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    marga = sum((float(r["price"]) - float(r["price_in"])) * float(r["kol"]) * float(r["dop"] or 1) for r in rows)
-    deals(call).update(did, {"kol": round(kol, 2), "marga": round(marga, 2)})
