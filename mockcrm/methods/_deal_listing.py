@@ -49,11 +49,11 @@ def _client_step(clients: Table, field: str) -> Step:
         v = d.get(field)
         n = _int(v)
         out[field] = n
-        if n == 0:
+        if n <= 0:  # real server: current_client() asks only for (int)id > 0
             out[title_key] = ""
         else:
             row = _row(clients, v)
-            out[title_key] = strval(row.get("title")) if row else "--не найден--"
+            out[title_key] = strval(row.get("title")) if row and row.get("title") else "--не найден--"
 
     return step
 

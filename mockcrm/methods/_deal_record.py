@@ -90,11 +90,11 @@ def requested_fields(call: Call) -> list[str]:
 
 
 def client_title(call: Call, clid: Any) -> str:
-    """``current_client``: "" for 0, "--не найден--" for a missing client."""
-    if intval(clid) == 0:
+    """``current_client``: "" unless (int)id > 0, "--не найден--" for a missing client or an empty title."""
+    if intval(clid) <= 0:
         return ""
     row = table(call, "clientcat", "clid").get(clid)
-    return strval(row.get("title")) if row else "--не найден--"
+    return strval(row.get("title")) if row and row.get("title") else "--не найден--"
 
 
 def recv_slots(row: Row | None) -> list[str]:

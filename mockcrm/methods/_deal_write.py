@@ -105,14 +105,16 @@ def _blank_deal(call: Call) -> Row:
 def _add_value(call: Call, key: str, value: Any) -> Any:
     if key == "title":
         return value
-    if key in ("clid", "payer", "iduser", "mcid", "idcurrency", "idcourse", "did"):
+    if key in ("clid", "iduser", "mcid", "idcurrency", "idcourse", "did"):
         return value
     if key == "idcategory":
         return intval(value)
     if key == "pid_list":
         return pid_list_str(value)
-    if key in ("kol", "marga", "kol_fact"):
+    if key in ("kol", "marga"):
         return pre_format(value)
+    if key == "payer":
+        return intval(value)  # real server: (int) before and inside the loop (Deal::add)
     if key == "uid":
         return field_clean(strval(value))
     if key in ("datum_start", "datum_end"):
@@ -157,7 +159,7 @@ def add(call: Call) -> dict[str, Any]:
 
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "status_close" in p:
-        raise sql_fatal("Unknown column 'status_close' in 'field list'")
+        raise sql_fatal("Unknown column 'status_close' in 'INSERT INTO'")
     title = untag(_text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
     if title == "":
         raise EmptyTitle()
@@ -175,6 +177,8 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             value = step_by_title(call, value)
         newparam[name] = _add_value(call, name, value)
     newparam["title"] = title
+    if "payer" in newparam and newparam["payer"] < 1:
+        newparam["payer"] = intval(p.get("clid"))  # real server: payer < 1 → (int)clid (Deal::add)
     # real server: date('Y-m-d', strtotime(datum_plan)); a false strtotime gives the default (Deal::add)
     plan = strtotime_date(p["datum_plan"], today(call)) if p.get("datum_plan") is not None else None
     period = intval(call.db.other_settings.get("dealPeriodDefault") or 14)
