@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .php import floatval, strip_tags, trim
+from .php import floatval, strip_tags, strval, trim
 
 _UNTAG_DELETE = ('"', "\\", "'", "`", "«", "»", "<", ">", "&laquo;", "&raquo;")
 
@@ -56,5 +56,5 @@ def clean(s: str) -> str:
 
 def pre_format(s: object) -> float:
     """``pre_format()``: money/amount input such as ``"13 949,00"`` → 13949.0."""
-    text = str(s if s is not None else "").replace(" ", "").replace(",", ".")
+    text = strval(s).replace(" ", "").replace(",", ".")  # PHP string conversion: true → "1"
     return floatval(untag(text))

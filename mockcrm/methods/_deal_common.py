@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, strval, trim
+from ..php import floatval, intval, is_numeric, php_values, strval, trim
 from ..store import Row, Table
 from ..wire import Call
 
@@ -267,11 +267,28 @@ def int_arg_ok(value: Any) -> bool:
 # ------------------------------------------------------------------ values
 
 
+def yimplode(sep: str, value: Any) -> str:
+    """``yimplode()``: walks ``$array[0..count-1]`` (other keys read as null), skips blank items,
+    puts the divider before every item but index 0 and recurses into nested arrays without one."""
+    if value is None:
+        return ""
+    if not isinstance(value, (list, dict)):
+        return strval(value)
+    items = value if isinstance(value, list) else [value.get(str(i)) for i in range(len(value))]
+    out = ""
+    for i, item in enumerate(items):
+        if isinstance(item, (list, dict)):
+            out += yimplode(sep, item)
+        elif trim(strval(item)) != "":
+            out += (sep if i else "") + trim(strval(item))
+    return out
+
+
 def pid_list_str(value: Any) -> str:
-    """``pid_list`` from a list/bracket array or a comma string → ``1;2``."""
+    """``pid_list``: ``str_replace(",", ";", …)`` (per item for arrays), then ``trim(yimplode(";", …))``."""
     if isinstance(value, (list, dict)):
-        items = [strval(v) for v in (value.values() if isinstance(value, dict) else value)]
-        return trim(";".join(x for x in items if x != ""))
+        items = [v if isinstance(v, (list, dict)) else strval(v).replace(",", ";") for v in php_values(value)]
+        return trim(yimplode(";", items))
     return strval(value).replace(",", ";")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_fatal
-from ..php import intval, is_numeric, php_values, strval, trim
+from ..php import intval, is_numeric, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
 from ..wire import Call
@@ -30,6 +30,7 @@ from ._deal_common import (
     user_by_login,
     user_uid,
     visible_deal,
+    yimplode,
 )
 from ._deal_mysql import store_row, strtotime_date
 from ._deal_record import form_fields
@@ -332,7 +333,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(p[field], (list, dict)):
             sep = ";" if field in ("coid1", "pid_list") else ", "
-            p[field] = trim(sep.join(strval(x) for x in php_values(p[field])))
+            p[field] = trim(yimplode(sep, p[field]))
         new[field] = _update_value(call, field, p, old)
     new.pop("did", None)
     new.pop("datum", None)
