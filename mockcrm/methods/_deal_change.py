@@ -21,6 +21,7 @@ from ._deal_common import (
     step_name,
     step_rows,
     table,
+    text_arg,
     today,
     type_fatal_arg,
     user_by_login,
@@ -95,6 +96,7 @@ def change_step(call: Call) -> dict[str, Any]:
 def _changestep(call: Call, did: int, new_id: int) -> dict[str, Any]:
     deal = deals(call).get(did)
     assert deal is not None
+    text_arg(call.get("description"))  # real server: untag(description) comes first and crashes on arrays
     old_name, new_name = step_name(call, deal.get("idcategory")), step_name(call, new_id)
     if strval(old_name) == strval(new_name):
         raise SameStep()
@@ -141,11 +143,13 @@ def change_close(call: Call) -> dict[str, Any]:
         sid = status_by_title(call, untag(strval(call.get("status_close")))) if call.get("status_close") else 0
     status = status_row(call, sid)
     title = strval(status.get("title")) if status else ""
-    desc = call.get("description") if not php_empty_str(call.get("description")) else call.get("des_fact")
-    kol_fact = (
-        pre_format(call.get("kol_fact")) if not php_empty_str(call.get("kol_fact")) else float(deal.get("kol") or 0)
-    )
-    marga = pre_format(call.get("marga")) if not php_empty_str(call.get("marga")) else float(deal.get("marga") or 0)
+    # real server: des_fact is untagged first, then replaced by description whenever that is set (isset)
+    des_fact = untag(text_arg(call.get("des_fact")))
+    if call.get("description") is not None:
+        des_fact = untag(text_arg(call.get("description")))
+    # real server: isset() decides, so kol_fact='' means 0, not the deal's kol (Deal::changeClose)
+    kol_fact = pre_format(call.get("kol_fact")) if call.get("kol_fact") is not None else float(deal.get("kol") or 0)
+    marga = pre_format(call.get("marga")) if call.get("marga") is not None else float(deal.get("marga") or 0)
     if by_sid and status and status.get("result_close") == "lose":
         marga = 0.0
     datum = strval(call.get("datum")) if not php_empty_str(call.get("datum")) else today(call)
@@ -153,8 +157,8 @@ def change_close(call: Call) -> dict[str, Any]:
         "close": "yes",
         "datum_close": datum,
         "sid": sid,
-        "des_fact": untag(strval(desc)),
-        "coid": None if php_empty_str(call.get("coid")) else strval(call.get("coid")),
+        "des_fact": des_fact,
+        "coid": intval(call.get("coid")),  # real server: (int)coid into the VARCHAR(12) column
         "co_kol": pre_format(call.get("co_kol")),
         "kol_fact": kol_fact,
         "marga": marga,
@@ -208,7 +212,9 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
     deal = deals(call).get(did)
     assert deal is not None
     olduser, clid = deal.get("iduser"), intval(deal.get("clid"))
-    reason = strval(call.get("reason")) or "не указано"
+    # real server: $reazon = reason == '' ? 'не указано' : reason, raw (an array reaches the event as is)
+    raw_reason = call.get("reason")
+    reason = "не указано" if php_empty_str(raw_reason) else strval(raw_reason)
     deals(call).update(did, {"iduser": newuser})
     mes: list[str] = []
     client = table(call, "clientcat", "clid").get(clid) if clid else None
@@ -226,6 +232,12 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
             call.db.add_history(datum=now(call), des=des, tip="СобытиеCRM", iduser=call.iduser, pid=str(person["pid"]))
     else:
         mes.append("Контакты не переведены")
+    if call.get("todo_send") == "yes":
+        # real server: UPDATE tasks SET iduser = new WHERE did = did AND iduser = old (Deal::changeuser)
+        old_id = intval(olduser)
+        for task in table(call, "tasks", "tid").where(lambda r: intval(r.get("did")) == did):
+            if intval(task.get("iduser")) == old_id:
+                task["iduser"] = newuser
     for credit in table(call, "credit", "crid").where(lambda r: intval(r.get("did")) == did and r.get("do") != "on"):
         credit["idowner"] = newuser
     des = (
@@ -235,7 +247,13 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
     call.db.add_history(datum=now(call), des=des, tip="СобытиеCRM", iduser=call.iduser, did=did)
     call.emit(
         "deal.change.user",
-        {"did": did, "autor": call.iduser, "olduser": strval(olduser), "newuser": newuser, "comment": reason},
+        {
+            "did": did,
+            "autor": call.iduser,
+            "olduser": strval(olduser),
+            "newuser": newuser,
+            "comment": reason if php_empty_str(raw_reason) else raw_reason,
+        },
     )
     return {"result": "Успешно. " + "<br>".join(mes), "data": did}
 

@@ -231,6 +231,8 @@ def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     if did is None and uid is None:
         raise sql_syntax_fatal(f"{people_sql(call)} and identity = '{call.db.identity}'")
     seen = set(people(call))
+    if isinstance(did, (list, dict)):
+        did = "Array"  # real server: an array pasted into did = '...' reads as 'Array', which is 0
     for row in sorted(deals(call), key=lambda r: r["did"]):
         if intval(row.get("iduser")) not in seen:
             continue
@@ -326,3 +328,17 @@ def money(value: float, valuta: str = "р.") -> str:
     """``num_format`` of the invoice texts: ``40 000,00 р.``."""
     whole = f"{abs(value):,.2f}".replace(",", " ").replace(".", ",")
     return ("-" if value < 0 else "") + whole + " " + valuta
+
+
+def php_truthy(v: Any) -> bool:
+    """PHP's boolean conversion of a request value ("0", 0, 0.0, "", [], null and false are false)."""
+    return not (v is None or v is False or v == "" or v == "0" or v == [] or v == {} or v == 0)
+
+
+def text_arg(v: Any) -> str:
+    """A value handed to ``untag()``: ``strip_tags`` refuses arrays on PHP 8."""
+    if isinstance(v, (list, dict)):
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
+    return strval(v)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_fatal
+from ..errors import CRMError, sql_fatal
 from ..php import intval, is_numeric, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
@@ -20,10 +20,12 @@ from ._deal_common import (
     php_empty_str,
     php_gt0,
     php_loose_eq,
+    php_truthy,
     pid_list_str,
     step_by_title,
     step_rows,
     table,
+    text_arg,
     tip_default,
     tip_get_or_create,
     today,
@@ -120,22 +122,8 @@ def _add_value(call: Call, key: str, value: Any) -> Any:
         return field_clean(strval(value))
     if key in ("datum_start", "datum_end"):
         # real server: `!= ''` ? untag(value) : NULL (Deal::add)
-        return None if php_empty_str(value) else untag(_text_arg(value))
+        return None if php_empty_str(value) else untag(text_arg(value))
     return value if isinstance(value, (int, float)) or value is None else strval(value)
-
-
-def php_truthy(v: Any) -> bool:
-    """PHP's boolean conversion of a request value ("0", 0, 0.0, "", [], null and false are false)."""
-    return not (v is None or v is False or v == "" or v == "0" or v == [] or v == {} or v == 0)
-
-
-def _text_arg(v: Any) -> str:
-    """A value handed to ``untag()``: ``strip_tags`` refuses arrays on PHP 8."""
-    if isinstance(v, (list, dict)):
-        raise Fatal(
-            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
-        )
-    return strval(v)
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -161,7 +149,7 @@ def add(call: Call) -> dict[str, Any]:
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "status_close" in p:
         raise sql_fatal("Unknown column 'status_close' in 'INSERT INTO'")
-    title = untag(_text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
+    title = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
     if title == "":
         raise EmptyTitle()
     settings = call.db.settings
@@ -300,7 +288,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     has_title = p.get("title") is not None or p.get("title_dog") is not None
     if has_title:
         # real server: a falsy title ("", "0", 0) takes title_dog, else "" (Deal::fullupdate)
-        p["title"] = untag(_text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
+        p["title"] = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
         new.update({"zayavka": 0, "ztitle": ""})
     if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
