@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_fatal
+from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
@@ -148,6 +148,34 @@ def _sort_key(col: str) -> Any:
     return key
 
 
+_ORDER_TERM = re.compile(r"\s*(`[^`]+`|[A-Za-z_][\w]*|\d+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+_COLUMN_BY_LOWER = {c.lower(): c for c in COLUMNS}
+
+
+def _order_terms(order: str, desc: bool) -> list[tuple[str, bool]]:
+    """``ORDER BY <order> <first>`` (the value is pasted as SQL): column names in any case, backticks,
+    ``col desc``, comma lists and column positions; ``first`` adds DESC to the last term only."""
+    parts = order.split(",")
+    terms: list[tuple[str, bool]] = []
+    for i, part in enumerate(parts):
+        m = _ORDER_TERM.match(part)
+        if not m:
+            raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+        name, direction = m.group(1).strip("`"), (m.group(2) or "").lower()
+        if i == len(parts) - 1 and direction and desc:
+            raise sql_syntax_fatal("DESC LIMIT 0,200")  # real server: "ORDER BY kol desc DESC"
+        if name.isdigit():
+            if not 1 <= int(name) <= len(COLUMNS):
+                raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
+            col = COLUMNS[int(name) - 1]  # real server: SELECT * ... ORDER BY 1 = the first column
+        elif name.lower() in _COLUMN_BY_LOWER:
+            col = _COLUMN_BY_LOWER[name.lower()]
+        else:
+            raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
+        terms.append((col, direction == "desc" or (i == len(parts) - 1 and not direction and desc)))
+    return terms
+
+
 def _plain_records(call: Call) -> bool:
     """Whether the records carry nothing beyond the deal's own fields (no extra blocks, deal.md §5)."""
     if "yes" in (call.get("bankinfo"), call.get("invoice"), call.get("uids")):
@@ -160,8 +188,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     order = call.get("order")
     order = "datum" if php_empty_str(order) else strval(order)
     order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
-    if order not in COLUMNS:
-        raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+    terms = _order_terms(order, call.get("first") != "old")
     preds: list[Any] = []
     active = call.get("active")
     if active == "no":
@@ -191,7 +218,8 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     if preds:
         rows = [d for d in rows if all(p(d) for p in preds)]
     rows.sort(key=_did)
-    rows.sort(key=plain_sort_key(rows, order) or _sort_key(order), reverse=call.get("first") != "old")
+    for col, desc in reversed(terms):
+        rows.sort(key=plain_sort_key(rows, col) or _sort_key(col), reverse=desc)
     start = _offset(call.get("offset"))
     page, fields = rows[start : start + PAGE], requested_fields(call)
     if _plain_records(call):
