@@ -11,6 +11,7 @@ from ..errors import Fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric, php_values, strval, trim
 from ..store import Row, Table
 from ..wire import Call
+from ._deal_mysql import store_text
 
 DEAL_PHP = "developer/v2/deal.php"
 DEAL_CLASS = "inc/class/Deal.php"
@@ -171,7 +172,9 @@ def tip_get_or_create(call: Call, title: str) -> int:
     if tid or not title:
         return tid
     tips = table(call, "dogtips", "tid")
-    return tips.insert({"tid": None, "title": title, "isDefault": None, "identity": str(call.db.identity)})
+    # real server: dogtips.title is utf8mb3 TEXT (4-byte characters become ????)
+    stored = store_text(title, None)
+    return tips.insert({"tid": None, "title": stored, "isDefault": None, "identity": str(call.db.identity)})
 
 
 def tip_default(call: Call) -> int:
@@ -342,3 +345,14 @@ def text_arg(v: Any) -> str:
             "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
         )
     return strval(v)
+
+
+def yexplode_fatal(line: int) -> Fatal:
+    """``yexplode(",", <array>)``: its ``?string`` parameter refuses arrays on PHP 8."""
+    return Fatal(
+        "TypeError",
+        "yexplode(): Argument #2 ($str) must be of type ?string, array given, "
+        f"called in {{ROOT}}/{DEAL_PHP} on line {line} and defined",
+        "inc/func.php",
+        5140,
+    )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal
+from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal, type_fatal
 from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
@@ -24,9 +24,11 @@ from ._deal_common import (
     php_gt0,
     step_by_title,
     table,
+    text_arg,
     tip_by_title,
     user_by_login,
     visible_deal,
+    yexplode_fatal,
 )
 from ._deal_listing import page_json, plain_sort_key, record_builder
 from ._deal_record import (
@@ -39,7 +41,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
-from ._task_mysql import like
+from ._task_mysql import as_datetime, like
 
 PAGE = 200
 
@@ -102,7 +104,7 @@ def _filter_preds(call: Call) -> list[Any]:
             if k not in COLUMNS:
                 # real server: the key is pasted into SQL as a column (deal.md §5)
                 raise sql_fatal(f"Unknown column '{k}' in 'WHERE'")
-            needle = untag(strval(v))
+            needle = untag(text_arg(v))
             preds.append(lambda d, k=k, s=needle: _like(d.get(k), s))
     return preds
 
@@ -113,8 +115,14 @@ def _date_preds(call: Call) -> list[Any]:
     cstart, cend = call.get("dateChangeStart"), call.get("dateChangeEnd")
 
     def rng(col: str, lo: Any, hi: Any) -> Any:
+        # real server: the bound is pasted as '...' and MariaDB reads it as a DATETIME
+        # ('abc', 'Array' → 0000-00-00 00:00:00; '2026-12-04x' → 2026-12-04 00:00:00)
+        low = None if lo is None else as_datetime("Array" if isinstance(lo, (list, dict)) else lo)
+        high = None if hi is None else as_datetime("Array" if isinstance(hi, (list, dict)) else hi)
         return lambda d: (
-            d.get(col) is not None and (lo is None or d[col] >= strval(lo)) and (hi is None or d[col] <= strval(hi))
+            d.get(col) is not None
+            and (low is None or d[col] + " 00:00:00" >= low)
+            and (high is None or d[col] + " 00:00:00" <= high)
         )
 
     if not php_empty_str(start):
@@ -197,10 +205,14 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         preds.append(lambda d: d.get("close") != "yes")
     word = call.get("word")
     if not php_empty_str(word):
+        if isinstance(word, (list, dict)):
+            raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", DEAL_PHP, 34)
         w = cleaner(strval(word))  # real server: Cleaner() again, also in JSON mode
         preds.append(lambda d: any(_like(d.get(c), w) for c in ("title", "content", "adres")))
     steps = call.get("steps")
     if not php_empty_str(steps):
+        if isinstance(steps, (list, dict)):
+            raise yexplode_fatal(453)
         ids = [s for s in (step_by_title(call, trim(x)) for x in strval(steps).split(",") if trim(x)) if s > 0]
         if ids:
             preds.append(lambda d: intval(d.get("idcategory")) in ids)

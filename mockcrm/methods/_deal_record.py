@@ -20,6 +20,7 @@ from ._deal_common import (
     tip_title,
     user_title,
     user_uid,
+    yexplode_fatal,
 )
 
 HEAD_FIELDS = ["did", "uid", "datum", "datum_izm", "clid", "title"]
@@ -81,8 +82,10 @@ def requested_fields(call: Call) -> list[str]:
     """``fields`` parameter filtered to available names, in request order (deal.md §3.2)."""
     available = ifields(call)
     raw = call.get("fields")
-    if raw is None or raw == "":
+    if raw is None or raw == "" or raw is False:
         return available
+    if isinstance(raw, (list, dict)):
+        raise yexplode_fatal(254)  # real server: yexplode(",", fields) at the top of deal.php
     return [f for f in (trim(x) for x in strval(raw).split(",")) if f != "" and f in available]
 
 
