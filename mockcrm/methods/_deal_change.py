@@ -130,7 +130,7 @@ def change_close(call: Call) -> dict[str, Any]:
     if not int_arg_ok(did_param):
         raise type_fatal_arg("changeClose", did_param, 1153, 2881)
     did = intval(did_param)
-    if did == 0:
+    if did <= 0:  # real server: every branch of changeClose() needs $did > 0
         raise CloseNoDid()
     deal = deals(call).get(did)
     if deal is None:

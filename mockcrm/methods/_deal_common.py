@@ -226,6 +226,22 @@ def people_sql(call: Call) -> str:
     return "and iduser IN (" + ",".join(str(x) for x in people(call)) + ")"
 
 
+def _after_string(text: str) -> str | None:
+    """What follows a MySQL string literal whose opening quote came just before ``text``
+    ('' and backslash escapes stay inside); None when the literal never ends."""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == "'" and text[i + 1 : i + 2] == "'":
+            i += 2
+        elif text[i] == "'":
+            return text[i + 1 :]
+        else:
+            i += 1
+    return None
+
+
 def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     """``SELECT did FROM dogovor WHERE <did|uid> <get_people> ...``; the caller picks the key.
 
@@ -233,6 +249,16 @@ def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     """
     if did is None and uid is None:
         raise sql_syntax_fatal(f"{people_sql(call)} and identity = '{call.db.identity}'")
+    key = uid if did is None else did
+    if isinstance(key, str) and "'" in key:
+        # real server: the value is pasted between quotes; its own quote ends the string early
+        tail = f"  {people_sql(call)} and identity = '{call.db.identity}'"
+        near = _after_string(f"{key}'{tail}")
+        if near != tail:
+            raise sql_syntax_fatal(near if near is not None else "'")
+        # the value was a whole literal ('' or \' inside): MySQL reads the quote it stands for
+        unquoted = key.replace("''", "'").replace("\\'", "'")
+        did, uid = (unquoted, uid) if did is not None else (did, unquoted)
     seen = set(people(call))
     if isinstance(did, (list, dict)):
         did = "Array"  # real server: an array pasted into did = '...' reads as 'Array', which is 0
@@ -264,9 +290,11 @@ def int_arg_ok(value: Any) -> bool:
         return True
     if isinstance(value, int):
         return True
+    # real server (PHP 8.2): a fractional float or numeric string is only deprecated (1.5 → 1);
+    # INF/NAN and non-numeric strings ("1abc", "0x1", "") are a TypeError
     if isinstance(value, float):
-        return math.isfinite(value) and value == int(value)  # PHP 8: INF/NAN is a TypeError
-    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value)) and float(value).is_integer()
+        return math.isfinite(value)
+    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value))
 
 
 # ------------------------------------------------------------------ values
