@@ -135,9 +135,9 @@ def step_content(call: Call, idcategory: Any) -> str | None:
 
 
 def direction_title(call: Call, did: Any) -> str | None:
-    if intval(did) == 0:
+    if intval(did) <= 0:  # real server: current_direction() only looks up ids > 0
         return None
-    row = table(call, "direction").get(did)
+    row = table(call, "direction").get(intval(did))
     return "" if row is None else row.get("title")
 
 
@@ -153,9 +153,9 @@ def direction_default(call: Call) -> int:
 
 
 def tip_title(call: Call, tid: Any) -> str | None:
-    if intval(tid) == 0:
+    if intval(tid) <= 0:  # real server: current_dogtype((int)tip) only looks up ids > 0
         return None
-    row = table(call, "dogtips", "tid").get(tid)
+    row = table(call, "dogtips", "tid").get(intval(tid))
     return "" if row is None else row.get("title")
 
 

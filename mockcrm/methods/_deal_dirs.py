@@ -8,7 +8,7 @@ from typing import Any
 from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import untag
 from ..wire import Call
-from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, tip_by_title
+from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, text_arg, tip_by_title
 from ._deal_record import fields_titles
 
 STEP_DAYS = 5  # real server: every step of the default funnel lasts 5 days (deal.md §4.6)
@@ -103,8 +103,9 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
 
 def funnel(call: Call) -> dict[str, Any]:
     raw_dir, raw_tip = call.get("direction"), call.get("tip")
-    dir_id = raw_dir if is_numeric(raw_dir) else direction_by_title(call, untag(strval(raw_dir)))
-    tip_id = raw_tip if is_numeric(raw_tip) else tip_by_title(call, untag(strval(raw_tip)))
+    # real server: a non-numeric value goes through untag(), which refuses arrays (strip_tags TypeError)
+    dir_id = raw_dir if is_numeric(raw_dir) else direction_by_title(call, untag(text_arg(raw_dir)))
+    tip_id = raw_tip if is_numeric(raw_tip) else tip_by_title(call, untag(text_arg(raw_tip)))
     base = _funnel_base(call, call.get("did"), dir_id, tip_id)
     names = {strval(r["idcategory"]): strval(r["title"]) for r in step_rows(call)}
     base_map = dict(base)

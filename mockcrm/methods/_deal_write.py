@@ -80,19 +80,35 @@ def _mc_default(call: Call) -> int:
     return intval(max(rows, key=lambda r: r["did"]).get("mcid")) if rows else 0
 
 
-def _direction(call: Call, value: Any) -> int:
-    if is_numeric(value) and intval(value) > 0:
-        return intval(value)
-    found = direction_by_title(call, untag(strval(value))) if not php_empty_str(value) else 0
-    return found or direction_default(call)
+def _php_num_cmp(value: Any, n: int) -> float | str:
+    """How PHP 8 compares ``$value`` with the int ``n``: as numbers if numeric, else as strings."""
+    if value is None or isinstance(value, bool):
+        return float(bool(value))
+    if isinstance(value, (int, float)) or is_numeric(value):
+        return float(value)
+    return strval(value)
 
 
-def _tip(call: Call, value: Any) -> int:
-    if is_numeric(value):
-        return intval(value) if intval(value) > 0 else tip_default(call)
-    if php_empty_str(value):
+def _direction(call: Call, value: Any) -> Any:
+    """``Deal::add``: ``(int)v == 0 && !empty(v)`` → lookup by name; then ``v == 0`` → the default."""
+    if value is None:
+        return direction_default(call)  # real server: $params['direction'] ?? $dirDefault
+    if intval(value) == 0 and php_truthy(value):
+        value = direction_by_title(call, untag(text_arg(value)))
+    cmp = _php_num_cmp(value, 0)
+    # real server: "" == 0 is false in PHP 8, so direction="" stays "" (stored as 0); -1 stays -1
+    return direction_default(call) if cmp == 0.0 or cmp == "0" else value
+
+
+def _tip(call: Call, value: Any) -> Any:
+    """``Deal::add``: a name creates the type; then ``v < 1`` (PHP 8 comparison) → the default."""
+    if value is None:
         return tip_default(call)
-    return tip_get_or_create(call, untag(strval(value))) or tip_default(call)
+    if intval(value) == 0 and php_truthy(value):
+        value = tip_get_or_create(call, untag(text_arg(value)))
+    cmp = _php_num_cmp(value, 1)
+    # real server: "2abc" < 1 compares "2abc" < "1" as strings (false), so tip stays "2abc"
+    return tip_default(call) if (cmp < 1.0 if isinstance(cmp, float) else cmp < "1") else value
 
 
 def _blank_deal(call: Call) -> Row:
@@ -164,6 +180,9 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         name = "idcategory" if key in ("step", "category") else key
         if key == "step":
             value = step_by_title(call, value)
+        elif key == "category":
+            # real server: (int)category, 0 → otherSettings dealStepDefault (Deal::add)
+            value = intval(value) or intval(call.db.other_settings.get("dealStepDefault"))
         newparam[name] = _add_value(call, name, value)
     newparam["title"] = title
     if "payer" in newparam and newparam["payer"] < 1:
@@ -193,6 +212,11 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             newparam[key] = value
         elif key not in newparam or key in ("pid", "calculate", "datum", "autor", "identity"):
             newparam[key] = value
+    if intval(newparam.get("idcategory")) == 0 and p.get("category") is not None:
+        newparam["idcategory"] = intval(p["category"])
+    elif intval(newparam.get("idcategory")) == 0 and p.get("step") is not None:
+        # real server: a second try with getStep((int)step), so step="" or "abc" finds the step titled 0
+        newparam["idcategory"] = step_by_title(call, intval(p["step"]))
     if "summa" in p and "kol" in newparam:
         newparam["kol"] = pre_format(p["summa"])
     row = _blank_deal(call)
