@@ -152,7 +152,8 @@ def change_close(call: Call) -> dict[str, Any]:
     marga = pre_format(call.get("marga")) if call.get("marga") is not None else float(deal.get("marga") or 0)
     if by_sid and status and status.get("result_close") == "lose":
         marga = 0.0
-    datum = strval(call.get("datum")) if not php_empty_str(call.get("datum")) else today(call)
+    # real server: untag(datum) when datum != '' (an array crashes in strip_tags), else today
+    datum = untag(text_arg(call.get("datum"))) if not php_empty_str(call.get("datum")) else today(call)
     values: dict[str, Any] = {
         "close": "yes",
         "datum_close": datum,
