@@ -15,6 +15,7 @@ from ._deal_common import (
     now,
     php_empty_str,
     php_gt0,
+    php_loose_eq,
     status_by_title,
     status_row,
     step_by_title,
@@ -206,7 +207,8 @@ def change_user(call: Call) -> dict[str, Any]:
 
 
 def _send_flag(call: Call, name: str) -> bool:
-    return call.get(f"{name}.send") == "yes" or call.get(f"{name}_send") == "yes"
+    # real server: loose == "yes" (PHP 8), so JSON true counts and 1 does not
+    return php_loose_eq(call.get(f"{name}.send"), "yes") or php_loose_eq(call.get(f"{name}_send"), "yes")
 
 
 def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
