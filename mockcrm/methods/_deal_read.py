@@ -22,6 +22,7 @@ from ._deal_common import (
     direction_by_title,
     php_empty_str,
     php_gt0,
+    php_loose_eq,
     step_by_title,
     table,
     text_arg,
@@ -167,7 +168,10 @@ def _order_terms(order: str, desc: bool) -> list[tuple[str, bool]]:
     terms: list[tuple[str, bool]] = []
     for i, part in enumerate(parts):
         m = _ORDER_TERM.match(part)
-        if not m:
+        if m is None and re.fullmatch(r"\s*\d*\.\d+\s*", part):
+            terms.append(("", False))  # real server: ORDER BY 1.5 is a constant, rows keep their order
+            continue
+        if m is None:
             raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
         name, direction = m.group(1).strip("`"), (m.group(2) or "").lower()
         if i == len(parts) - 1 and direction and desc:
@@ -193,15 +197,19 @@ def _plain_records(call: Call) -> bool:
 
 
 def list_(call: Call) -> dict[str, Any] | JSONBytes:
-    order = call.get("order")
-    order = "datum" if php_empty_str(order) else strval(order)
-    order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
-    terms = _order_terms(order, call.get("first") != "old")
+    raw_order = call.get("order")
+    order = "datum" if php_empty_str(raw_order) else raw_order
+    # real server: loose == in PHP 8, so a JSON true order is 'date_create' and a true first is 'old'
+    if php_loose_eq(order, "date_create"):
+        order = "datum"
+    elif php_loose_eq(order, "date_change"):
+        order = "datum_izm"
+    terms = _order_terms(strval(order), not php_loose_eq(call.get("first"), "old"))
     preds: list[Any] = []
     active = call.get("active")
-    if active == "no":
+    if php_loose_eq(active, "no"):
         preds.append(lambda d: d.get("close") == "yes")
-    elif active == "yes":
+    elif php_loose_eq(active, "yes"):
         preds.append(lambda d: d.get("close") != "yes")
     word = call.get("word")
     if not php_empty_str(word):
@@ -231,6 +239,8 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         rows = [d for d in rows if all(p(d) for p in preds)]
     rows.sort(key=_did)
     for col, desc in reversed(terms):
+        if col == "":
+            continue  # a constant such as 1.5 does not sort
         rows.sort(key=plain_sort_key(rows, col) or _sort_key(col), reverse=desc)
     start = _offset(call.get("offset"))
     page, fields = rows[start : start + PAGE], requested_fields(call)
