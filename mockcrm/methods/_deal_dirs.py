@@ -8,7 +8,17 @@ from typing import Any
 from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import untag
 from ..wire import Call
-from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, text_arg, tip_by_title
+from ._deal_common import (
+    ci,
+    deals,
+    direction_by_title,
+    step_content,
+    step_name,
+    step_rows,
+    table,
+    text_arg,
+    tip_by_title,
+)
 from ._deal_record import fields_titles
 
 STEP_DAYS = 5  # real server: every step of the default funnel lasts 5 days (deal.md §4.6)
@@ -81,7 +91,8 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
         current = intval(deal.get("idcategory")) if deal else 0
         ids = [intval(r["idcategory"]) for r in rows]
         pos = ids.index(current) if current in ids else -1
-        cur = rows[pos] if pos >= 0 else None
+        # real server: current is the deal's own idcategory, also when no such step exists (title/content "")
+        cur_item = {"id": current, "title": step_name(call, current), "content": step_content(call, current)}
         prev = rows[pos - 1] if pos > 0 else None
         nxt = rows[pos + 1] if 0 <= pos < len(rows) - 1 else None
         return [
@@ -90,10 +101,11 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
             ("length", length),
             ("funnel", None),
             ("prev", _neighbour(prev)),
-            ("current", _neighbour(cur)),
+            ("current", cur_item),
             ("next", _neighbour(nxt)),
         ]
-    if php_gt0(tip_id) and php_gt0(direction_id):
+    # real server: (int)tip > 0 with any non-zero direction (also -1) is the "Общая" funnel
+    if intval(tip_id) > 0 and intval(direction_id) != 0:
         nsteps = [
             {"id": intval(r["idcategory"]), "name": strval(r["title"]), "content": r.get("content")} for r in rows
         ]
