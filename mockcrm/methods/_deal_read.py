@@ -188,9 +188,14 @@ def _order_terms(order: str, desc: bool) -> list[tuple[str, bool]]:
     return terms
 
 
+def _yes(call: Call, name: str) -> bool:
+    """``$params[name] == 'yes'``: loose in PHP 8, so a JSON true switches the block on."""
+    return php_loose_eq(call.get(name), "yes")
+
+
 def _plain_records(call: Call) -> bool:
     """Whether the records carry nothing beyond the deal's own fields (no extra blocks, deal.md §5)."""
-    if "yes" in (call.get("bankinfo"), call.get("invoice"), call.get("uids")):
+    if any(_yes(call, name) for name in ("bankinfo", "invoice", "uids")):
         return False
     flt = call.get("filter")
     return not (isinstance(flt, dict) and "phone" in flt)
@@ -266,13 +271,13 @@ def _offset(offset: Any) -> int:
 
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:
     rec: dict[str, Any] = build(deal)
-    if call.get("bankinfo") == "yes":
+    if _yes(call, "bankinfo"):
         rec["bankinfo"] = bankinfo(call, deal.get("payer"))
-    if call.get("invoice") == "yes":
+    if _yes(call, "invoice"):
         inv = invoices(call, deal["did"])
         if inv:
             rec["invoice"] = inv
-    if call.get("uids") == "yes":
+    if _yes(call, "uids"):
         rec["uids"] = _uids(call, deal["did"])
     flt = call.get("filter")
     if isinstance(flt, dict) and "phone" in flt:
@@ -306,22 +311,22 @@ def info(call: Call) -> dict[str, Any]:
     if deal is None:
         raise DealNotVisible()
     rec = info_record(call, deal, requested_fields(call))
-    if call.get("payer") == "yes":
+    if _yes(call, "payer"):
         rec["payer"] = client_card(call, deal.get("payer"), with_recv=True)
     else:
         rec.pop("payer", None)
-    if call.get("client") == "yes":
+    if _yes(call, "client"):
         rec["client"] = client_card(call, deal.get("clid"), with_recv=True)
     persons = deal_persons(call, deal)
     if persons:
         rec["person"] = persons
-    if call.get("bankinfo") == "yes":
+    if _yes(call, "bankinfo"):
         rec["bankinfo"] = bankinfo(call, deal.get("payer"))
-    if call.get("speka") == "yes":
+    if _yes(call, "speka"):
         items = speka(call, deal["did"])
         if items:
             rec["speka"] = items
-    if call.get("invoice") == "yes":
+    if _yes(call, "invoice"):
         inv = invoices(call, deal["did"])
         if inv:
             rec["invoice"] = inv
