@@ -102,6 +102,30 @@ def php_float_str(f: float) -> str:
     return f"{mantissa}E{exponent[0]}{int(exponent[1:])}"
 
 
+def php_float_g(f: float, precision: int = 14) -> str:
+    """``sprintf('%.14G')`` as ``http_build_query`` prints a float (ini ``precision`` = 14).
+
+    ``1.2345678901234568e23`` → ``1.2345678901235E+23``, ``1e15`` → ``1.0E+15``, ``0.1 + 0.2`` → ``0.3``.
+    """
+    if f != f or f in (float("inf"), float("-inf")):
+        return "NAN" if f != f else "INF" if f > 0 else "-INF"
+    if f == 0:
+        return "-0" if str(f).startswith("-") else "0"
+    mantissa, exp = f"{abs(f):.{precision - 1}e}".split("e")
+    digits = mantissa.replace(".", "").rstrip("0") or "0"
+    decpt = int(exp) + 1
+    sign = "-" if f < 0 else ""
+    if decpt < -3 or decpt > precision:
+        # php_gcvt: one digit, the point, the rest (or "0"), then E+NN without padding
+        e = decpt - 1
+        return f"{sign}{digits[0]}.{digits[1:] or '0'}E{'+' if e >= 0 else '-'}{abs(e)}"
+    if decpt <= 0:
+        return f"{sign}0.{'0' * -decpt}{digits}"
+    if len(digits) <= decpt:
+        return sign + digits + "0" * (decpt - len(digits))
+    return f"{sign}{digits[:decpt]}.{digits[decpt:]}"
+
+
 def strtr(value: Any, pairs: dict[str, str]) -> str:
     """PHP ``strtr($str, $array)``: the longest key first at each position, no re-scanning."""
     s = strval(value)

@@ -24,7 +24,7 @@ from typing import Any
 
 from .delivery_log import Delivery, DeliveryLog
 from .events import Event
-from .php import php_float_str
+from .php import php_float_g
 from .signatures import sign, verify_signature
 
 __all__ = ["Delivery", "DeliveryLog", "Dispatcher", "Hook", "parse_hooks", "sign", "verify_signature"]
@@ -124,7 +124,8 @@ def _form_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return php_float_str(value)
+        # real server: http_build_query prints floats with %.14G (ini precision), not the shortest repr
+        return php_float_g(value)
     if isinstance(value, (list, tuple)):
         items = [v for v in (_form_value(x) for x in value) if v is not None]
         return items or None

@@ -260,7 +260,8 @@ def _phpify(value: Any) -> Any:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NonFinite  # real server: json_encode fails on INF/NAN, like on bad UTF-8 (protocol.md §6)
-        if value == int(value) and abs(value) < 2**63:
+        # real server: from 1e17 on json_encode switches to exponent form (1.0e+18), so the value stays a float
+        if value == int(value) and abs(value) < 1e17:
             return int(value)
         return value
     if isinstance(value, str) and not value.isascii():

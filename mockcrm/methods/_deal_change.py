@@ -15,18 +15,21 @@ from ._deal_common import (
     now,
     php_empty_str,
     php_gt0,
+    php_loose_eq,
     status_by_title,
     status_row,
     step_by_title,
     step_name,
     step_rows,
     table,
+    text_arg,
     today,
     type_fatal_arg,
     user_by_login,
     user_title,
     visible_deal,
 )
+from ._deal_mysql import store_date, store_row
 from ._deal_write import NotFoundForUser
 
 
@@ -94,6 +97,7 @@ def change_step(call: Call) -> dict[str, Any]:
 def _changestep(call: Call, did: int, new_id: int) -> dict[str, Any]:
     deal = deals(call).get(did)
     assert deal is not None
+    text_arg(call.get("description"))  # real server: untag(description) comes first and crashes on arrays
     old_name, new_name = step_name(call, deal.get("idcategory")), step_name(call, new_id)
     if strval(old_name) == strval(new_name):
         raise SameStep()
@@ -127,7 +131,7 @@ def change_close(call: Call) -> dict[str, Any]:
     if not int_arg_ok(did_param):
         raise type_fatal_arg("changeClose", did_param, 1153, 2881)
     did = intval(did_param)
-    if did == 0:
+    if did <= 0:  # real server: every branch of changeClose() needs $did > 0
         raise CloseNoDid()
     deal = deals(call).get(did)
     if deal is None:
@@ -140,20 +144,23 @@ def change_close(call: Call) -> dict[str, Any]:
         sid = status_by_title(call, untag(strval(call.get("status_close")))) if call.get("status_close") else 0
     status = status_row(call, sid)
     title = strval(status.get("title")) if status else ""
-    desc = call.get("description") if not php_empty_str(call.get("description")) else call.get("des_fact")
-    kol_fact = (
-        pre_format(call.get("kol_fact")) if not php_empty_str(call.get("kol_fact")) else float(deal.get("kol") or 0)
-    )
-    marga = pre_format(call.get("marga")) if not php_empty_str(call.get("marga")) else float(deal.get("marga") or 0)
+    # real server: des_fact is untagged first, then replaced by description whenever that is set (isset)
+    des_fact = untag(text_arg(call.get("des_fact")))
+    if call.get("description") is not None:
+        des_fact = untag(text_arg(call.get("description")))
+    # real server: isset() decides, so kol_fact='' means 0, not the deal's kol (Deal::changeClose)
+    kol_fact = pre_format(call.get("kol_fact")) if call.get("kol_fact") is not None else float(deal.get("kol") or 0)
+    marga = pre_format(call.get("marga")) if call.get("marga") is not None else float(deal.get("marga") or 0)
     if by_sid and status and status.get("result_close") == "lose":
         marga = 0.0
-    datum = strval(call.get("datum")) if not php_empty_str(call.get("datum")) else today(call)
+    # real server: untag(datum) when datum != '' (an array crashes in strip_tags), else today
+    datum = untag(text_arg(call.get("datum"))) if not php_empty_str(call.get("datum")) else today(call)
     values: dict[str, Any] = {
         "close": "yes",
         "datum_close": datum,
         "sid": sid,
-        "des_fact": untag(strval(desc)),
-        "coid": None if php_empty_str(call.get("coid")) else strval(call.get("coid")),
+        "des_fact": des_fact,
+        "coid": intval(call.get("coid")),  # real server: (int)coid into the VARCHAR(12) column
         "co_kol": pre_format(call.get("co_kol")),
         "kol_fact": kol_fact,
         "marga": marga,
@@ -162,10 +169,10 @@ def change_close(call: Call) -> dict[str, Any]:
     last = intval(rows[-1]["idcategory"]) if rows else 0
     if kol_fact > 0 and last and intval(deal.get("idcategory")) != last:
         values["idcategory"] = last
-    deals(call).update(did, values)
+    deals(call).update(did, store_row(values))
     client = table(call, "clientcat", "clid").get(deal.get("clid"))
     if client is not None:
-        client["last_dog"] = datum
+        client["last_dog"] = store_date(datum)
     text = "Сделка закрыта со статусом " + title
     call.db.add_history(datum=now(call), des=text, tip="СобытиеCRM", iduser=call.iduser, did=did)
     call.emit(
@@ -200,14 +207,17 @@ def change_user(call: Call) -> dict[str, Any]:
 
 
 def _send_flag(call: Call, name: str) -> bool:
-    return call.get(f"{name}.send") == "yes" or call.get(f"{name}_send") == "yes"
+    # real server: loose == "yes" (PHP 8), so JSON true counts and 1 does not
+    return php_loose_eq(call.get(f"{name}.send"), "yes") or php_loose_eq(call.get(f"{name}_send"), "yes")
 
 
 def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
     deal = deals(call).get(did)
     assert deal is not None
     olduser, clid = deal.get("iduser"), intval(deal.get("clid"))
-    reason = strval(call.get("reason")) or "не указано"
+    # real server: $reazon = reason == '' ? 'не указано' : reason, raw (an array reaches the event as is)
+    raw_reason = call.get("reason")
+    reason = "не указано" if php_empty_str(raw_reason) else strval(raw_reason)
     deals(call).update(did, {"iduser": newuser})
     mes: list[str] = []
     client = table(call, "clientcat", "clid").get(clid) if clid else None
@@ -241,7 +251,13 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
     call.db.add_history(datum=now(call), des=des, tip="СобытиеCRM", iduser=call.iduser, did=did)
     call.emit(
         "deal.change.user",
-        {"did": did, "autor": call.iduser, "olduser": strval(olduser), "newuser": newuser, "comment": reason},
+        {
+            "did": did,
+            "autor": call.iduser,
+            "olduser": strval(olduser),
+            "newuser": newuser,
+            "comment": reason if php_empty_str(raw_reason) else raw_reason,
+        },
     )
     return {"result": "Успешно. " + "<br>".join(mes), "data": did}
 

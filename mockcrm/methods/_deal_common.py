@@ -8,10 +8,10 @@ import re
 from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, strval, trim
-from ..sanitize import untag
+from ..php import floatval, intval, is_numeric, php_values, strval, trim
 from ..store import Row, Table
 from ..wire import Call
+from ._deal_mysql import store_text
 
 DEAL_PHP = "developer/v2/deal.php"
 DEAL_CLASS = "inc/class/Deal.php"
@@ -101,10 +101,14 @@ def step_rows(call: Call) -> list[Row]:
 
 
 def step_by_title(call: Call, value: Any) -> int:
-    """``getStep()``: idcategory whose (INT) title equals the value as MySQL compares it; 0 if none."""
-    if isinstance(value, (list, dict)) or value is None:
+    """``getStep()``: idcategory whose (INT) title equals the value as MySQL compares it; 0 if none.
+
+    The value is pasted into the SQL as it is (no untag): ``<b>40</b>`` compares as 0, an array as
+    the string ``Array`` (also 0), so both find the step titled ``0``; null and false find nothing.
+    """
+    if value is None or value is False or value == "":
         return 0
-    want = mysql_num(untag(strval(value)) if isinstance(value, str) else value)
+    want = mysql_num("Array" if isinstance(value, (list, dict)) else value)
     for row in step_rows(call):
         if float(intval(row["title"])) == want:
             return intval(row["idcategory"])
@@ -131,9 +135,9 @@ def step_content(call: Call, idcategory: Any) -> str | None:
 
 
 def direction_title(call: Call, did: Any) -> str | None:
-    if intval(did) == 0:
+    if intval(did) <= 0:  # real server: current_direction() only looks up ids > 0
         return None
-    row = table(call, "direction").get(did)
+    row = table(call, "direction").get(intval(did))
     return "" if row is None else row.get("title")
 
 
@@ -149,9 +153,9 @@ def direction_default(call: Call) -> int:
 
 
 def tip_title(call: Call, tid: Any) -> str | None:
-    if intval(tid) == 0:
+    if intval(tid) <= 0:  # real server: current_dogtype((int)tip) only looks up ids > 0
         return None
-    row = table(call, "dogtips", "tid").get(tid)
+    row = table(call, "dogtips", "tid").get(intval(tid))
     return "" if row is None else row.get("title")
 
 
@@ -168,7 +172,9 @@ def tip_get_or_create(call: Call, title: str) -> int:
     if tid or not title:
         return tid
     tips = table(call, "dogtips", "tid")
-    return tips.insert({"tid": None, "title": title, "isDefault": None, "identity": str(call.db.identity)})
+    # real server: dogtips.title is utf8mb3 TEXT (4-byte characters become ????)
+    stored = store_text(title, None)
+    return tips.insert({"tid": None, "title": stored, "isDefault": None, "identity": str(call.db.identity)})
 
 
 def tip_default(call: Call) -> int:
@@ -220,6 +226,22 @@ def people_sql(call: Call) -> str:
     return "and iduser IN (" + ",".join(str(x) for x in people(call)) + ")"
 
 
+def _after_string(text: str) -> str | None:
+    """What follows a MySQL string literal whose opening quote came just before ``text``
+    ('' and backslash escapes stay inside); None when the literal never ends."""
+    i = 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+        elif text[i] == "'" and text[i + 1 : i + 2] == "'":
+            i += 2
+        elif text[i] == "'":
+            return text[i + 1 :]
+        else:
+            i += 1
+    return None
+
+
 def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     """``SELECT did FROM dogovor WHERE <did|uid> <get_people> ...``; the caller picks the key.
 
@@ -227,7 +249,19 @@ def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     """
     if did is None and uid is None:
         raise sql_syntax_fatal(f"{people_sql(call)} and identity = '{call.db.identity}'")
+    key = uid if did is None else did
+    if isinstance(key, str) and "'" in key:
+        # real server: the value is pasted between quotes; its own quote ends the string early
+        tail = f"  {people_sql(call)} and identity = '{call.db.identity}'"
+        near = _after_string(f"{key}'{tail}")
+        if near != tail:
+            raise sql_syntax_fatal(near if near is not None else "'")
+        # the value was a whole literal ('' or \' inside): MySQL reads the quote it stands for
+        unquoted = key.replace("''", "'").replace("\\'", "'")
+        did, uid = (unquoted, uid) if did is not None else (did, unquoted)
     seen = set(people(call))
+    if isinstance(did, (list, dict)):
+        did = "Array"  # real server: an array pasted into did = '...' reads as 'Array', which is 0
     for row in sorted(deals(call), key=lambda r: r["did"]):
         if intval(row.get("iduser")) not in seen:
             continue
@@ -256,19 +290,38 @@ def int_arg_ok(value: Any) -> bool:
         return True
     if isinstance(value, int):
         return True
+    # real server (PHP 8.2): a fractional float or numeric string is only deprecated (1.5 → 1);
+    # INF/NAN and non-numeric strings ("1abc", "0x1", "") are a TypeError
     if isinstance(value, float):
-        return math.isfinite(value) and value == int(value)  # PHP 8: INF/NAN is a TypeError
-    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value)) and float(value).is_integer()
+        return math.isfinite(value)
+    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value))
 
 
 # ------------------------------------------------------------------ values
 
 
+def yimplode(sep: str, value: Any) -> str:
+    """``yimplode()``: walks ``$array[0..count-1]`` (other keys read as null), skips blank items,
+    puts the divider before every item but index 0 and recurses into nested arrays without one."""
+    if value is None:
+        return ""
+    if not isinstance(value, (list, dict)):
+        return strval(value)
+    items = value if isinstance(value, list) else [value.get(str(i)) for i in range(len(value))]
+    out = ""
+    for i, item in enumerate(items):
+        if isinstance(item, (list, dict)):
+            out += yimplode(sep, item)
+        elif trim(strval(item)) != "":
+            out += (sep if i else "") + trim(strval(item))
+    return out
+
+
 def pid_list_str(value: Any) -> str:
-    """``pid_list`` from a list/bracket array or a comma string → ``1;2``."""
+    """``pid_list``: ``str_replace(",", ";", …)`` (per item for arrays), then ``trim(yimplode(";", …))``."""
     if isinstance(value, (list, dict)):
-        items = [strval(v) for v in (value.values() if isinstance(value, dict) else value)]
-        return trim(";".join(x for x in items if x != ""))
+        items = [v if isinstance(v, (list, dict)) else strval(v).replace(",", ";") for v in php_values(value)]
+        return trim(yimplode(";", items))
     return strval(value).replace(",", ";")
 
 
@@ -306,3 +359,28 @@ def money(value: float, valuta: str = "р.") -> str:
     """``num_format`` of the invoice texts: ``40 000,00 р.``."""
     whole = f"{abs(value):,.2f}".replace(",", " ").replace(".", ",")
     return ("-" if value < 0 else "") + whole + " " + valuta
+
+
+def php_truthy(v: Any) -> bool:
+    """PHP's boolean conversion of a request value ("0", 0, 0.0, "", [], null and false are false)."""
+    return not (v is None or v is False or v == "" or v == "0" or v == [] or v == {} or v == 0)
+
+
+def text_arg(v: Any) -> str:
+    """A value handed to ``untag()``: ``strip_tags`` refuses arrays on PHP 8."""
+    if isinstance(v, (list, dict)):
+        raise Fatal(
+            "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
+        )
+    return strval(v)
+
+
+def yexplode_fatal(line: int) -> Fatal:
+    """``yexplode(",", <array>)``: its ``?string`` parameter refuses arrays on PHP 8."""
+    return Fatal(
+        "TypeError",
+        "yexplode(): Argument #2 ($str) must be of type ?string, array given, "
+        f"called in {{ROOT}}/{DEAL_PHP} on line {line} and defined",
+        "inc/func.php",
+        5140,
+    )

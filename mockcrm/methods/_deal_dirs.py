@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..php import intval, is_numeric, strtr, strval
+from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import untag
 from ..wire import Call
-from ._deal_common import ci, deals, direction_by_title, php_gt0, step_rows, table, tip_by_title
+from ._deal_common import (
+    ci,
+    deals,
+    direction_by_title,
+    step_content,
+    step_name,
+    step_rows,
+    table,
+    text_arg,
+    tip_by_title,
+)
 from ._deal_record import fields_titles
 
 STEP_DAYS = 5  # real server: every step of the default funnel lasts 5 days (deal.md §4.6)
@@ -74,12 +84,15 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
     rows = step_rows(call)
     steps = {strval(r["idcategory"]): STEP_DAYS for r in rows}
     length = STEP_DAYS * len(rows)
-    if php_gt0(did):
-        deal = deals(call).get(did)
+    if intval(did) > 0:
+        # real server: (int)did > 0, then WHERE did = '<did as sent>' (MySQL: '1abc' = 1)
+        want = floatval("Array" if isinstance(did, (list, dict)) else did)
+        deal = deals(call).first(lambda d: float(d["did"]) == want)
         current = intval(deal.get("idcategory")) if deal else 0
         ids = [intval(r["idcategory"]) for r in rows]
         pos = ids.index(current) if current in ids else -1
-        cur = rows[pos] if pos >= 0 else None
+        # real server: current is the deal's own idcategory, also when no such step exists (title/content "")
+        cur_item = {"id": current, "title": step_name(call, current), "content": step_content(call, current)}
         prev = rows[pos - 1] if pos > 0 else None
         nxt = rows[pos + 1] if 0 <= pos < len(rows) - 1 else None
         return [
@@ -88,10 +101,11 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
             ("length", length),
             ("funnel", None),
             ("prev", _neighbour(prev)),
-            ("current", _neighbour(cur)),
+            ("current", cur_item),
             ("next", _neighbour(nxt)),
         ]
-    if php_gt0(tip_id) and php_gt0(direction_id):
+    # real server: (int)tip > 0 with any non-zero direction (also -1) is the "Общая" funnel
+    if intval(tip_id) > 0 and intval(direction_id) != 0:
         nsteps = [
             {"id": intval(r["idcategory"]), "name": strval(r["title"]), "content": r.get("content")} for r in rows
         ]
@@ -101,8 +115,9 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
 
 def funnel(call: Call) -> dict[str, Any]:
     raw_dir, raw_tip = call.get("direction"), call.get("tip")
-    dir_id = raw_dir if is_numeric(raw_dir) else direction_by_title(call, untag(strval(raw_dir)))
-    tip_id = raw_tip if is_numeric(raw_tip) else tip_by_title(call, untag(strval(raw_tip)))
+    # real server: a non-numeric value goes through untag(), which refuses arrays (strip_tags TypeError)
+    dir_id = raw_dir if is_numeric(raw_dir) else direction_by_title(call, untag(text_arg(raw_dir)))
+    tip_id = raw_tip if is_numeric(raw_tip) else tip_by_title(call, untag(text_arg(raw_tip)))
     base = _funnel_base(call, call.get("did"), dir_id, tip_id)
     names = {strval(r["idcategory"]): strval(r["title"]) for r in step_rows(call)}
     base_map = dict(base)

@@ -49,11 +49,11 @@ def _client_step(clients: Table, field: str) -> Step:
         v = d.get(field)
         n = _int(v)
         out[field] = n
-        if n == 0:
+        if n <= 0:  # real server: current_client() asks only for (int)id > 0
             out[title_key] = ""
         else:
             row = _row(clients, v)
-            out[title_key] = strval(row.get("title")) if row else "--не найден--"
+            out[title_key] = strval(row.get("title")) if row and row.get("title") else "--не найден--"
 
     return step
 
@@ -81,10 +81,10 @@ def _titled_step(table: Table, column: str, id_key: str, title_key: str) -> Step
         v = d.get(column)
         n = _int(v)
         out[id_key] = n
-        if n == 0:
+        if n <= 0:  # real server: current_direction()/current_dogtype() only look up (int)id > 0
             out[title_key] = None
         else:
-            row = _row(table, v)
+            row = _row(table, n)  # by the (int) id: tip "2abc" is type 2
             out[title_key] = "" if row is None else row.get("title")
 
     return step

@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, sql_fatal
-from ..php import intval, is_numeric, strval, trim
+from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal, type_fatal
+from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
-from ..wire import Call, JSONBytes
+from ..wire import Call, JSONBytes, cleaner
 from ._deal_common import (
     COLUMNS,
+    DEAL_PHP,
     FLOAT_COLUMNS,
     INT_COLUMNS,
     ci,
@@ -21,11 +22,14 @@ from ._deal_common import (
     direction_by_title,
     php_empty_str,
     php_gt0,
+    php_loose_eq,
     step_by_title,
     table,
+    text_arg,
     tip_by_title,
     user_by_login,
     visible_deal,
+    yexplode_fatal,
 )
 from ._deal_listing import page_json, plain_sort_key, record_builder
 from ._deal_record import (
@@ -38,6 +42,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
+from ._task_mysql import as_datetime, like
 
 PAGE = 200
 
@@ -52,11 +57,12 @@ def _php_empty(v: Any) -> bool:
 
 
 def _like(haystack: Any, needle: str) -> bool:
+    """``col LIKE '%needle%'``: the needle's own ``%`` and ``_`` are wildcards too (deal.php pastes it)."""
     if haystack is None:
         return False
     if isinstance(haystack, float):
         haystack = f"{haystack:.2f}"
-    return ci(needle) in ci(strval(haystack)) if needle else True
+    return like(haystack, "%" + needle + "%")
 
 
 def _digits(v: Any) -> str:
@@ -99,7 +105,7 @@ def _filter_preds(call: Call) -> list[Any]:
             if k not in COLUMNS:
                 # real server: the key is pasted into SQL as a column (deal.md §5)
                 raise sql_fatal(f"Unknown column '{k}' in 'WHERE'")
-            needle = untag(strval(v))
+            needle = untag(text_arg(v))
             preds.append(lambda d, k=k, s=needle: _like(d.get(k), s))
     return preds
 
@@ -110,8 +116,14 @@ def _date_preds(call: Call) -> list[Any]:
     cstart, cend = call.get("dateChangeStart"), call.get("dateChangeEnd")
 
     def rng(col: str, lo: Any, hi: Any) -> Any:
+        # real server: the bound is pasted as '...' and MariaDB reads it as a DATETIME
+        # ('abc', 'Array' → 0000-00-00 00:00:00; '2026-12-04x' → 2026-12-04 00:00:00)
+        low = None if lo is None else as_datetime("Array" if isinstance(lo, (list, dict)) else lo)
+        high = None if hi is None else as_datetime("Array" if isinstance(hi, (list, dict)) else hi)
         return lambda d: (
-            d.get(col) is not None and (lo is None or d[col] >= strval(lo)) and (hi is None or d[col] <= strval(hi))
+            d.get(col) is not None
+            and (low is None or d[col] + " 00:00:00" >= low)
+            and (high is None or d[col] + " 00:00:00" <= high)
         )
 
     if not php_empty_str(start):
@@ -145,32 +157,75 @@ def _sort_key(col: str) -> Any:
     return key
 
 
+_ORDER_TERM = re.compile(r"\s*(`[^`]+`|[A-Za-z_][\w]*|\d+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
+_COLUMN_BY_LOWER = {c.lower(): c for c in COLUMNS}
+
+
+def _order_terms(order: str, desc: bool) -> list[tuple[str, bool]]:
+    """``ORDER BY <order> <first>`` (the value is pasted as SQL): column names in any case, backticks,
+    ``col desc``, comma lists and column positions; ``first`` adds DESC to the last term only."""
+    parts = order.split(",")
+    terms: list[tuple[str, bool]] = []
+    for i, part in enumerate(parts):
+        m = _ORDER_TERM.match(part)
+        if m is None and re.fullmatch(r"\s*\d*\.\d+\s*", part):
+            terms.append(("", False))  # real server: ORDER BY 1.5 is a constant, rows keep their order
+            continue
+        if m is None:
+            raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+        name, direction = m.group(1).strip("`"), (m.group(2) or "").lower()
+        if i == len(parts) - 1 and direction and desc:
+            raise sql_syntax_fatal("DESC LIMIT 0,200")  # real server: "ORDER BY kol desc DESC"
+        if name.isdigit():
+            if not 1 <= int(name) <= len(COLUMNS):
+                raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
+            col = COLUMNS[int(name) - 1]  # real server: SELECT * ... ORDER BY 1 = the first column
+        elif name.lower() in _COLUMN_BY_LOWER:
+            col = _COLUMN_BY_LOWER[name.lower()]
+        else:
+            raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
+        terms.append((col, direction == "desc" or (i == len(parts) - 1 and not direction and desc)))
+    return terms
+
+
+def _yes(call: Call, name: str) -> bool:
+    """``$params[name] == 'yes'``: loose in PHP 8, so a JSON true switches the block on."""
+    return php_loose_eq(call.get(name), "yes")
+
+
 def _plain_records(call: Call) -> bool:
     """Whether the records carry nothing beyond the deal's own fields (no extra blocks, deal.md §5)."""
-    if "yes" in (call.get("bankinfo"), call.get("invoice"), call.get("uids")):
+    if any(_yes(call, name) for name in ("bankinfo", "invoice", "uids")):
         return False
     flt = call.get("filter")
     return not (isinstance(flt, dict) and "phone" in flt)
 
 
 def list_(call: Call) -> dict[str, Any] | JSONBytes:
-    order = call.get("order")
-    order = "datum" if php_empty_str(order) else strval(order)
-    order = {"date_create": "datum", "date_change": "datum_izm"}.get(order, order)
-    if order not in COLUMNS:
-        raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
+    raw_order = call.get("order")
+    order = "datum" if php_empty_str(raw_order) else raw_order
+    # real server: loose == in PHP 8, so a JSON true order is 'date_create' and a true first is 'old'
+    if php_loose_eq(order, "date_create"):
+        order = "datum"
+    elif php_loose_eq(order, "date_change"):
+        order = "datum_izm"
+    terms = _order_terms(strval(order), not php_loose_eq(call.get("first"), "old"))
     preds: list[Any] = []
     active = call.get("active")
-    if active == "no":
+    if php_loose_eq(active, "no"):
         preds.append(lambda d: d.get("close") == "yes")
-    elif active == "yes":
+    elif php_loose_eq(active, "yes"):
         preds.append(lambda d: d.get("close") != "yes")
     word = call.get("word")
     if not php_empty_str(word):
-        w = strval(word)
+        if isinstance(word, (list, dict)):
+            raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", DEAL_PHP, 34)
+        w = cleaner(strval(word))  # real server: Cleaner() again, also in JSON mode
         preds.append(lambda d: any(_like(d.get(c), w) for c in ("title", "content", "adres")))
     steps = call.get("steps")
     if not php_empty_str(steps):
+        if isinstance(steps, (list, dict)):
+            raise yexplode_fatal(453)
         ids = [s for s in (step_by_title(call, trim(x)) for x in strval(steps).split(",") if trim(x)) if s > 0]
         if ids:
             preds.append(lambda d: intval(d.get("idcategory")) in ids)
@@ -188,9 +243,11 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     if preds:
         rows = [d for d in rows if all(p(d) for p in preds)]
     rows.sort(key=_did)
-    rows.sort(key=plain_sort_key(rows, order) or _sort_key(order), reverse=call.get("first") != "old")
-    offset = call.get("offset")
-    start = intval(offset) * PAGE if php_gt0(offset) else 0
+    for col, desc in reversed(terms):
+        if col == "":
+            continue  # a constant such as 1.5 does not sort
+        rows.sort(key=plain_sort_key(rows, col) or _sort_key(col), reverse=desc)
+    start = _offset(call.get("offset"))
     page, fields = rows[start : start + PAGE], requested_fields(call)
     if _plain_records(call):
         return page_json(call, deals(call), page, fields, len(rows))
@@ -201,15 +258,26 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     return out
 
 
+def _offset(offset: Any) -> int:
+    """``$lpos = $offset * $limit`` with ``$offset = $params['offset'] > 0 ? $params['offset'] : 0``."""
+    if not php_gt0(offset):
+        return 0
+    if isinstance(offset, (list, dict)) or (isinstance(offset, str) and not re.match(r"\s*[+-]?\.?\d", offset)):
+        # real server: "abc" > 0 holds in PHP 8 (string comparison), then "abc" * 200 throws
+        kind = "array" if isinstance(offset, (list, dict)) else "string"
+        raise Fatal("TypeError", f"Unsupported operand types: {kind} * int", DEAL_PHP, 570)
+    return int(floatval(offset) * PAGE)
+
+
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:
     rec: dict[str, Any] = build(deal)
-    if call.get("bankinfo") == "yes":
+    if _yes(call, "bankinfo"):
         rec["bankinfo"] = bankinfo(call, deal.get("payer"))
-    if call.get("invoice") == "yes":
+    if _yes(call, "invoice"):
         inv = invoices(call, deal["did"])
         if inv:
             rec["invoice"] = inv
-    if call.get("uids") == "yes":
+    if _yes(call, "uids"):
         rec["uids"] = _uids(call, deal["did"])
     flt = call.get("filter")
     if isinstance(flt, dict) and "phone" in flt:
@@ -243,22 +311,22 @@ def info(call: Call) -> dict[str, Any]:
     if deal is None:
         raise DealNotVisible()
     rec = info_record(call, deal, requested_fields(call))
-    if call.get("payer") == "yes":
+    if _yes(call, "payer"):
         rec["payer"] = client_card(call, deal.get("payer"), with_recv=True)
     else:
         rec.pop("payer", None)
-    if call.get("client") == "yes":
+    if _yes(call, "client"):
         rec["client"] = client_card(call, deal.get("clid"), with_recv=True)
     persons = deal_persons(call, deal)
     if persons:
         rec["person"] = persons
-    if call.get("bankinfo") == "yes":
+    if _yes(call, "bankinfo"):
         rec["bankinfo"] = bankinfo(call, deal.get("payer"))
-    if call.get("speka") == "yes":
+    if _yes(call, "speka"):
         items = speka(call, deal["did"])
         if items:
             rec["speka"] = items
-    if call.get("invoice") == "yes":
+    if _yes(call, "invoice"):
         inv = invoices(call, deal["did"])
         if inv:
             rec["invoice"] = inv

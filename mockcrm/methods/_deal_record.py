@@ -20,6 +20,7 @@ from ._deal_common import (
     tip_title,
     user_title,
     user_uid,
+    yexplode_fatal,
 )
 
 HEAD_FIELDS = ["did", "uid", "datum", "datum_izm", "clid", "title"]
@@ -81,8 +82,10 @@ def requested_fields(call: Call) -> list[str]:
     """``fields`` parameter filtered to available names, in request order (deal.md §3.2)."""
     available = ifields(call)
     raw = call.get("fields")
-    if raw is None or raw == "":
+    if raw is None or raw == "" or raw is False:
         return available
+    if isinstance(raw, (list, dict)):
+        raise yexplode_fatal(254)  # real server: yexplode(",", fields) at the top of deal.php
     return [f for f in (trim(x) for x in strval(raw).split(",")) if f != "" and f in available]
 
 
@@ -90,11 +93,11 @@ def requested_fields(call: Call) -> list[str]:
 
 
 def client_title(call: Call, clid: Any) -> str:
-    """``current_client``: "" for 0, "--не найден--" for a missing client."""
-    if intval(clid) == 0:
+    """``current_client``: "" unless (int)id > 0, "--не найден--" for a missing client or an empty title."""
+    if intval(clid) <= 0:
         return ""
     row = table(call, "clientcat", "clid").get(clid)
-    return strval(row.get("title")) if row else "--не найден--"
+    return strval(row.get("title")) if row and row.get("title") else "--не найден--"
 
 
 def recv_slots(row: Row | None) -> list[str]:
@@ -130,7 +133,7 @@ def client_card(call: Call, clid: Any, with_recv: bool) -> dict[str, Any]:
     row = table(call, "clientcat", "clid").get(clid) or {}
     creator, editor = intval(row.get("creator")), intval(row.get("editor"))
     card: dict[str, Any] = {
-        "clid": intval(row.get("clid")),
+        "clid": intval(clid),  # real server: the id asked for, also when no such client exists
         "uid": row.get("uid"),
         "clientUID": row.get("uid"),
         "iduser": intval(row.get("iduser")),
@@ -169,13 +172,14 @@ def client_card(call: Call, clid: Any, with_recv: bool) -> dict[str, Any]:
     card["type"] = row.get("type")
     card["priceLevel"] = row.get("priceLevel")
     if with_recv:
-        slots = recv_slots(row)
-        bank = {k: (slots[i] if i < len(slots) else "") for i, k in enumerate(BANK_KEYS)}
+        # real server: get_client_recv() explodes (string)recv by ";"; slots past the end are null
+        slots = strval(row.get("recv")).split(";")
+        bank = {k: (slots[i] if i < len(slots) else None) for i, k in enumerate(BANK_KEYS)}
         card["recv"] = {
-            "clid": intval(row.get("clid")),
+            "clid": intval(clid),
             "castUrName": bank["castUrName"],
-            "castUrNameShort": slots[15] if len(slots) > 15 else "",
-            "castName": row.get("title"),
+            "castUrNameShort": slots[15] if len(slots) > 15 else None,
+            "castName": client_title(call, clid),
             **{k: bank[k] for k in BANK_KEYS[1:]},
             "castFacAddr": row.get("address"),
             "castType": row.get("type"),

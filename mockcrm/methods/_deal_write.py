@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, sql_fatal
-from ..php import intval, is_numeric, php_values, strval, trim
+from ..php import intval, is_numeric, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
 from ..wire import Call
+from . import _deal_speka
 from ._deal_common import (
     COLUMNS,
     add_days,
@@ -16,21 +17,24 @@ from ._deal_common import (
     direction_by_title,
     direction_default,
     now,
-    parse_date,
     php_empty_str,
     php_gt0,
     php_loose_eq,
+    php_truthy,
     pid_list_str,
     step_by_title,
+    step_rows,
     table,
+    text_arg,
     tip_default,
     tip_get_or_create,
     today,
     user_by_login,
     user_uid,
     visible_deal,
+    yimplode,
 )
-from ._deal_invoice_money import mysql_double, mysql_int, recalculate
+from ._deal_mysql import store_row, strtotime_date
 from ._deal_record import form_fields
 
 
@@ -76,19 +80,35 @@ def _mc_default(call: Call) -> int:
     return intval(max(rows, key=lambda r: r["did"]).get("mcid")) if rows else 0
 
 
-def _direction(call: Call, value: Any) -> int:
-    if is_numeric(value) and intval(value) > 0:
-        return intval(value)
-    found = direction_by_title(call, untag(strval(value))) if not php_empty_str(value) else 0
-    return found or direction_default(call)
+def _php_num_cmp(value: Any, n: int) -> float | str:
+    """How PHP 8 compares ``$value`` with the int ``n``: as numbers if numeric, else as strings."""
+    if value is None or isinstance(value, bool):
+        return float(bool(value))
+    if isinstance(value, (int, float)) or is_numeric(value):
+        return float(value)
+    return strval(value)
 
 
-def _tip(call: Call, value: Any) -> int:
-    if is_numeric(value):
-        return intval(value) if intval(value) > 0 else tip_default(call)
-    if php_empty_str(value):
+def _direction(call: Call, value: Any) -> Any:
+    """``Deal::add``: ``(int)v == 0 && !empty(v)`` → lookup by name; then ``v == 0`` → the default."""
+    if value is None:
+        return direction_default(call)  # real server: $params['direction'] ?? $dirDefault
+    if intval(value) == 0 and php_truthy(value):
+        value = direction_by_title(call, untag(text_arg(value)))
+    cmp = _php_num_cmp(value, 0)
+    # real server: "" == 0 is false in PHP 8, so direction="" stays "" (stored as 0); -1 stays -1
+    return direction_default(call) if cmp == 0.0 or cmp == "0" else value
+
+
+def _tip(call: Call, value: Any) -> Any:
+    """``Deal::add``: a name creates the type; then ``v < 1`` (PHP 8 comparison) → the default."""
+    if value is None:
         return tip_default(call)
-    return tip_get_or_create(call, untag(strval(value))) or tip_default(call)
+    if intval(value) == 0 and php_truthy(value):
+        value = tip_get_or_create(call, untag(text_arg(value)))
+    cmp = _php_num_cmp(value, 1)
+    # real server: "2abc" < 1 compares "2abc" < "1" as strings (false), so tip stays "2abc"
+    return tip_default(call) if (cmp < 1.0 if isinstance(cmp, float) else cmp < "1") else value
 
 
 def _blank_deal(call: Call) -> Row:
@@ -104,56 +124,22 @@ def _blank_deal(call: Call) -> Row:
 def _add_value(call: Call, key: str, value: Any) -> Any:
     if key == "title":
         return value
-    if key in ("clid", "payer", "iduser", "mcid", "idcurrency", "idcourse", "did"):
+    if key in ("clid", "iduser", "mcid", "idcurrency", "idcourse", "did"):
         return value
     if key == "idcategory":
         return intval(value)
     if key == "pid_list":
         return pid_list_str(value)
-    if key in ("kol", "marga", "kol_fact"):
+    if key in ("kol", "marga"):
         return pre_format(value)
+    if key == "payer":
+        return intval(value)  # real server: (int) before and inside the loop (Deal::add)
     if key == "uid":
         return field_clean(strval(value))
+    if key in ("datum_start", "datum_end"):
+        # real server: `!= ''` ? untag(value) : NULL (Deal::add)
+        return None if php_empty_str(value) else untag(text_arg(value))
     return value if isinstance(value, (int, float)) or value is None else strval(value)
-
-
-def _speka_rows(call: Call, did: int, items: Any) -> tuple[float, float]:
-    kol = marga = 0.0
-    speca = table(call, "speca", "spid")
-    for item in php_values(items):
-        if not isinstance(item, dict) or php_empty_str(item.get("title")):
-            continue
-        # real server: speca.price/price_in/kol are double(20,2) columns (_install/db/setup.sql)
-        price, price_in = (
-            mysql_double(pre_format(item.get("price", 0))),
-            mysql_double(pre_format(item.get("price_in", 0))),
-        )
-        qty = mysql_double(pre_format(item.get("kol", 0)))
-        # real server: Speka takes dop only when the "dop" setting is on (otherwise 1); the column is an int
-        dop = float(mysql_int(pre_format(item.get("dop", 1)) or 1)) if call.db.other_settings.get("dop") else 1.0
-        speca.insert(
-            {
-                "spid": None,
-                "prid": intval(item.get("prid")),
-                "did": did,
-                # real server: a row without artikul stores NULL (golden 26 deal-info-speka)
-                "artikul": None if item.get("artikul") is None else strval(item.get("artikul")),
-                "title": untag(strval(item.get("title"))),
-                "tip": strval(item.get("tip", 0)),
-                "price": price,
-                "price_in": price_in,
-                "kol": qty,
-                "edizm": strval(item.get("edizm")),
-                "nds": mysql_double(pre_format(item.get("nds", 0))),  # float(20,2)
-                "dop": dop,
-                "comments": strval(item.get("comments", " ")),
-                "sort": 0,
-                "identity": call.db.identity,
-            }
-        )
-        kol += price * qty * dop
-        marga += (price - price_in) * qty * dop
-    return round(kol, 2), round(marga, 2)
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -178,8 +164,8 @@ def add(call: Call) -> dict[str, Any]:
 
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "status_close" in p:
-        raise sql_fatal("Unknown column 'status_close' in 'field list'")
-    title = untag(strval(p.get("title")))
+        raise sql_fatal("Unknown column 'status_close' in 'INSERT INTO'")
+    title = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
     if title == "":
         raise EmptyTitle()
     settings = call.db.settings
@@ -194,9 +180,15 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         name = "idcategory" if key in ("step", "category") else key
         if key == "step":
             value = step_by_title(call, value)
+        elif key == "category":
+            # real server: (int)category, 0 → otherSettings dealStepDefault (Deal::add)
+            value = intval(value) or intval(call.db.other_settings.get("dealStepDefault"))
         newparam[name] = _add_value(call, name, value)
     newparam["title"] = title
-    plan = parse_date(p["datum_plan"]) if "datum_plan" in p else None
+    if "payer" in newparam and newparam["payer"] < 1:
+        newparam["payer"] = intval(p.get("clid"))  # real server: payer < 1 → (int)clid (Deal::add)
+    # real server: date('Y-m-d', strtotime(datum_plan)); a false strtotime gives the default (Deal::add)
+    plan = strtotime_date(p["datum_plan"], today(call)) if p.get("datum_plan") is not None else None
     period = intval(call.db.other_settings.get("dealPeriodDefault") or 14)
     defaults: list[tuple[str, Any]] = [
         ("datum_plan", plan or add_days(today(call), period)),
@@ -220,30 +212,23 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             newparam[key] = value
         elif key not in newparam or key in ("pid", "calculate", "datum", "autor", "identity"):
             newparam[key] = value
+    if intval(newparam.get("idcategory")) == 0 and p.get("category") is not None:
+        newparam["idcategory"] = intval(p["category"])
+    elif intval(newparam.get("idcategory")) == 0 and p.get("step") is not None:
+        # real server: a second try with getStep((int)step), so step="" or "abc" finds the step titled 0
+        newparam["idcategory"] = step_by_title(call, intval(p["step"]))
     if "summa" in p and "kol" in newparam:
         newparam["kol"] = pre_format(p["summa"])
     row = _blank_deal(call)
-    for key, value in newparam.items():
-        if key in row:
-            row[key] = value
-    row.update(
-        {
-            "did": intval(newparam.get("did")) or None,
-            "clid": intval(newparam.get("clid")),
-            "payer": intval(newparam.get("payer")),
-            "iduser": intval(newparam.get("iduser")),
-            "tip": strval(newparam["tip"]),
-            "mcid": intval(newparam["mcid"]),
-        }
-    )
+    row.update(store_row({k: v for k, v in newparam.items() if k in row}))
+    row["did"] = intval(newparam.get("did")) or None
     did = deals(call).insert(row)
     newparam["did"] = did
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
-    if "speka" in p:
-        _speka_rows(call, did, p["speka"])
-        recalculate(call, did)
-        out["text"] = ["Добавлены позиции в спецификацию. Ошибок 0"]
+    if php_truthy(p.get("speka")):
+        # real server: only a non-empty speka reaches Speka::mass; its text is "" when an item failed
+        out["text"] = [_deal_speka.add_items(call, did, p["speka"])]
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12)
     call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
     call.emit(
@@ -323,15 +308,24 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     p.pop("marg", None)
     fields = deal_fields(call) + ["coid1", "pid_list", "calculate", "idcourse", "idcurrency"]
     new: dict[str, Any] = {}
-    has_title = "title" in p or "title_dog" in p
+    moved: dict[str, Any] = {}
+    has_title = p.get("title") is not None or p.get("title_dog") is not None
     if has_title:
+        # real server: a falsy title ("", "0", 0) takes title_dog, else "" (Deal::fullupdate)
+        p["title"] = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
         new.update({"zayavka": 0, "ztitle": ""})
-    if "direction" in p and "tip" in p:
+    if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
         p["direction"] = (
             intval(p["direction"]) if is_numeric(p["direction"]) else step_by_title(call, untag(strval(p["direction"])))
         )
         p["tip"] = intval(p["tip"]) if is_numeric(p["tip"]) else tip_get_or_create(call, untag(strval(p["tip"])))
+        # real server: the funnel of that pair is checked; a deal whose step is not in it (no step at all,
+        # as API-made deals have) is put on the funnel's first step (Deal::fullupdate, getMultiStepList)
+        current, ids = intval(old.get("idcategory")), [intval(r["idcategory"]) for r in step_rows(call)]
+        new["idcategory"] = current
+        if ids and current not in ids:
+            new["idcategory"] = moved["idcategory"] = ids[0]
     p.setdefault("pid_list", "")
     p.setdefault("coid1", "")
     skip = {
@@ -351,13 +345,13 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
             continue
         if isinstance(p[field], (list, dict)):
             sep = ";" if field in ("coid1", "pid_list") else ", "
-            p[field] = trim(sep.join(strval(x) for x in php_values(p[field])))
+            p[field] = trim(yimplode(sep, p[field]))
         new[field] = _update_value(call, field, p, old)
     new.pop("did", None)
     new.pop("datum", None)
     if "calculate" in p:
         new["calculate"] = p["calculate"]
-    compare = {k: v for k, v in new.items() if k not in ("did", "idcategory", "kol", "marga")}
+    compare = moved | {k: v for k, v in new.items() if k not in ("did", "idcategory", "kol", "marga")}
     if p.get("calculate") != "yes" and has_title:
         for key in ("kol", "marga"):
             if p.get(key) not in (None, "", 0, 0.0, "0", False):
@@ -371,14 +365,10 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     new["datum_izm"] = today(call)
     new["pid"] = intval(p.get("pid")) if php_gt0(p.get("pid")) else 0
     new["uid"] = old.get("uid") if old.get("uid") not in (None, "") else new.get("uid")
-    stored = {k: v for k, v in new.items() if k in COLUMNS}
-    for key in ("clid", "payer", "iduser", "mcid", "direction"):
-        if key in stored:
-            stored[key] = intval(stored[key])
-    if "tip" in stored:
-        stored["tip"] = strval(stored["tip"])
-    deals(call).update(did, stored)
-    _recalculate(call, did)
+    if p.get("calculate") == "no" and old.get("calculate") == "yes":
+        _deal_speka.drop_items(call, did)
+    deals(call).update(did, store_row({k: v for k, v in new.items() if k in COLUMNS}))
+    _deal_speka.recalculate(call, did)
     log = "; ".join(f"{k}: {old.get(k)} → {compare[k]}" for k in changed)
     call.db.add_history(
         datum=now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=intval(p.get("clid")),
@@ -388,7 +378,3 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(old.get(k), v)}
     call.emit("deal.edit", {"did": did, "autor": call.iduser, "newparam": diff})
     return {"result": "Готово", "data": did}
-
-
-def _recalculate(call: Call, did: int) -> None:
-    recalculate(call, did)

@@ -1,0 +1,163 @@
+"""What PHP's ``strtotime()`` and MariaDB do to the values a deal is written with.
+
+``Deal::add`` turns ``datum_plan`` into ``date('Y-m-d', strtotime(...))`` and hands every other
+value to ``INSERT ... SET`` as a string; table ``dogovor`` (``_install/db/setup.sql``) then keeps
+what its column type allows (sql-mode ``NO_ENGINE_SUBSTITUTION,ALLOW_INVALID_DATES``: no strict
+mode, so over-long text is cut, bad dates become zero dates, numbers are clamped and rounded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+from ..php import floatval, intval, is_numeric, strval
+
+ZERO_DATE = "0000-00-00"
+
+#: `dogovor` columns by kind (setup.sql); VARCHAR widths in characters
+_INT = {
+    "did", "idcategory", "clid", "payer", "pid", "autor", "iduser", "sid", "isFrozen",
+    "mcid", "direction", "idcurrency", "idcourse", "lid", "identity",
+}  # fmt: skip
+_DOUBLE_20_2 = {"kol", "kol_fact", "co_kol", "marga"}
+_DATE = {"datum", "datum_plan", "datum_izm", "datum_close", "datum_start", "datum_end", "akt_date"}
+_VARCHAR = {
+    "uid": 30, "tip": 100, "close": 5, "coid": 12, "coid2": 12, "calculate": 4, "pid_list": 255,
+    "partner": 100, "zayavka": 200, "ztitle": 255, "akt_temp": 200, **{f"input{i}": 512 for i in range(1, 11)},
+}  # fmt: skip
+_TEXT_BYTES = 65535
+_DOUBLE_MAX = 999999999999999999.99
+
+
+# ------------------------------------------------------------------ strtotime
+
+
+def _shift_date(y: int, m: int, d: int) -> tuple[int, int, int]:
+    """PHP's date overflow rules: month 0 = December before, day 0 = the last day before."""
+    y += (m - 1) // 12
+    m = (m - 1) % 12 + 1
+    # 400 Gregorian years are exactly 146097 days: move out of Python's year range and back
+    cycles = 0
+    while y < 1:
+        y, cycles = y + 400, cycles + 1
+    day = dt.date(y, m, 1) + dt.timedelta(days=d - 1)
+    return day.year - 400 * cycles, day.month, day.day
+
+
+def _ymd(y: int, m: int, d: int) -> str:
+    y, m, d = _shift_date(y, m, d)
+    year = f"-{-y:04d}" if y < 0 else f"{y:04d}"
+    return f"{year}-{m:02d}-{d:02d}"
+
+
+_TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_STRTOTIME = (
+    # ISO 2025-02-31 (day 0..31, month 0..12, then normalised), optional time
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_TAIL + "$"), "ymd"),
+    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME_TAIL + "$"), "ymd"),
+    (re.compile(r"(\d{2})-(\d{1,2})-(\d{1,2})$"), "yy"),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})$"), "ymd"),
+    (re.compile(r"(\d{4})-(\d{1,2})$"), "ym"),
+    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME_TAIL + "$"), "dmy"),
+    (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})" + _TIME_TAIL + "$"), "dmy"),
+    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME_TAIL + "$"), "mdy"),
+)
+_RELATIVE = {"now": 0, "today": 0, "midnight": 0, "noon": 0, "tomorrow": 1, "yesterday": -1}
+_HOUR = re.compile(r"[ T](\d{1,2}):(\d{2})")
+
+
+def strtotime_date(value: Any, today: str) -> str | None:
+    """``date('Y-m-d', strtotime($value))`` for the shapes integrations send; None when false.
+
+    Checked against PHP 8.2: ``2025-02-31`` → ``2025-03-03``, ``0000-00-00`` → ``-0001-11-30``,
+    ``01.02.2025`` → ``2025-02-01``, ``2025-13-45``/``31/12/2025``/``2025.12.31`` → false.
+    """
+    s = strval(value).strip(" \t\n\r\v\0").lower()
+    if s in _RELATIVE:
+        return (dt.date.fromisoformat(today) + dt.timedelta(days=_RELATIVE[s])).isoformat()
+    for rx, shape in _STRTOTIME:
+        mt = rx.match(s)
+        if not mt:
+            continue
+        hour = _HOUR.search(s)
+        if hour and (int(hour.group(1)) > 24 or int(hour.group(2)) > 59):
+            return None
+        g = [int(x) for x in mt.groups()]
+        if shape == "ym":
+            g.append(1)
+        if shape == "yy":
+            g[0] += 2000 if g[0] < 70 else 1900
+        y, m, d = (g[2], g[1], g[0]) if shape == "dmy" else (g[2], g[0], g[1]) if shape == "mdy" else g
+        if m > 12 or d > 31:
+            return None
+        return _ymd(y, m, d)
+    return None
+
+
+# ------------------------------------------------------------------ column storage
+
+
+_MYSQL_DATE = re.compile(r"\s*(\d{4}|\d{2})[-./:](\d{1,2})[-./:](\d{1,2})(?!\d)|\s*(\d{4})(\d{2})(\d{2})(?!\d)")
+
+
+def store_date(value: Any) -> str:
+    """A string stored into a DATE column under ALLOW_INVALID_DATES: days 0..31 in any month."""
+    mt = _MYSQL_DATE.match(strval(value))
+    if not mt:
+        return ZERO_DATE
+    y, m, d = (mt.group(1), mt.group(2), mt.group(3)) if mt.group(1) else (mt.group(4), mt.group(5), mt.group(6))
+    year = int(y) + (0 if len(y) == 4 else 2000 if int(y) < 70 else 1900)
+    if int(m) > 12 or int(d) > 31:
+        return ZERO_DATE
+    return f"{year:04d}-{int(m):02d}-{int(d):02d}"
+
+
+def store_int(value: Any) -> int:
+    """INT: a number is rounded half away from zero ('1.5' → 2), text keeps its leading integer."""
+    if isinstance(value, bool) or isinstance(value, int):
+        return int(value)
+    f = value if isinstance(value, float) else floatval(value) if is_numeric(value) else None
+    if f is None or not math.isfinite(f):
+        return intval(value)
+    return int(math.copysign(math.floor(abs(f) + 0.5), f))
+
+
+def store_double(value: Any) -> float:
+    """DOUBLE(20,2): rounded to 2 decimals, clamped to ±999999999999999999.99 (= ±1e18 as double)."""
+    f = value if isinstance(value, float) else floatval(value)
+    if math.isnan(f):
+        return 0.0
+    f = max(-_DOUBLE_MAX, min(_DOUBLE_MAX, f))
+    return round(f, 2) + 0.0
+
+
+def store_text(text: str, limit: int | None) -> str:
+    # real server: the columns are utf8mb3, a 4-byte character becomes "????" (observed in golden 30)
+    if text and max(text) > "\uffff":
+        text = "".join("????" if ord(c) > 0xFFFF else c for c in text)
+    if limit is not None:
+        return text[:limit]
+    raw = text.encode("utf-8")
+    return text if len(raw) <= _TEXT_BYTES else raw[:_TEXT_BYTES].decode("utf-8", "ignore")
+
+
+def store_value(column: str, value: Any) -> Any:
+    """What MariaDB keeps of ``value`` in ``dogovor.column`` (non-strict mode)."""
+    if value is None:
+        return None
+    if column in _INT:
+        return store_int(value)
+    if column in _DOUBLE_20_2:
+        return store_double(value)
+    if column in _DATE:
+        return store_date(value)
+    if isinstance(value, bool):
+        value = "1" if value else ""
+    return store_text(strval(value), _VARCHAR.get(column))
+
+
+def store_row(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: store_value(k, v) for k, v in values.items()}
