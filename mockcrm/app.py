@@ -54,9 +54,12 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
     if name is None:
         raise getattr(module, "UNKNOWN_ACTION", UnknownAction)()
     call.backend, call.account, call.user = backend, account, user
+    prelude = getattr(module, "PRELUDE", None)  # what the method's script runs before its action switch
     try:
         with backend.lock:
             try:
+                if prelude is not None:
+                    prelude(call)
                 result = module.ACTIONS[name](call)
             finally:
                 if name not in getattr(module, "READS", ()):

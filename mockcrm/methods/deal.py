@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..wire import Call
 from . import _deal_change, _deal_dirs, _deal_invoice, _deal_read, _deal_write
+from ._deal_common import yexplode_fatal
 
 # real server: JSON `"action": true` passes the loose in_array and runs the first case (deal.md §1.3)
 LOOSE_TRUE_ACTION = "fields"
@@ -16,6 +18,14 @@ LOOSE_TRUE_ACTION = "fields"
 #: actions that change no row dicts in place: they leave the account stamp alone (see Account.stamp),
 #: so the deal list's rendered records survive reads
 READS = frozenset({"fields", "steplist", "direction", "statusclose", "type", "funnel", "list", "info"})
+
+
+def PRELUDE(call: Call) -> None:  # noqa: N802 (the name app.dispatch looks for)
+    # real server: deal.php runs yexplode(",", $params['fields']) before its action switch, for every
+    # action; any array (even []) is != '' and crashes there (diff: deal info with fields={"a":1})
+    if isinstance(call.get("fields"), (list, dict)):
+        raise yexplode_fatal(254)
+
 
 ACTIONS: dict[str, Any] = {
     "fields": _deal_dirs.fields,
