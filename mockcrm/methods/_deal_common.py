@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
 from ..php import floatval, intval, is_numeric, php_values, strval, trim
+from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
 from ._deal_mysql import store_text
@@ -373,6 +374,19 @@ def text_arg(v: Any) -> str:
             "TypeError", "strip_tags(): Argument #1 ($string) must be of type string, array given", "inc/func.php", 660
         )
     return strval(v)
+
+
+def pre_format_arg(value: Any, called_in: str, line: int) -> float:
+    """``pre_format($x)``: typed ``?string``, so an array is a TypeError (golden 27)."""
+    if isinstance(value, (list, dict)):
+        raise Fatal(
+            "TypeError",
+            "pre_format(): Argument #1 ($string) must be of type ?string, array given, "
+            f"called in {{ROOT}}/{called_in} on line {line} and defined",
+            "inc/func.php",
+            1030,
+        )
+    return pre_format(value)
 
 
 def yexplode_fatal(line: int) -> Fatal:

@@ -11,7 +11,19 @@ from ..php import floatval, intval, is_numeric, strtr, strval
 from ..sanitize import pre_format, untag
 from ..store import Row
 from ..wire import Call
-from ._deal_common import DEAL_PHP, add_days, ci, deals, now, php_empty_str, php_gt0, table, today, user_uid
+from ._deal_common import (
+    DEAL_PHP,
+    add_days,
+    ci,
+    deals,
+    now,
+    php_empty_str,
+    php_gt0,
+    pre_format_arg,
+    table,
+    today,
+    user_uid,
+)
 from ._deal_invoice_html import render_invoice, signer_info
 from ._deal_invoice_money import (
     bank_account,
@@ -154,19 +166,6 @@ def sql_number(value: Any) -> float:
     return 0.0 if isinstance(value, (list, dict)) else floatval(value)
 
 
-def _pre_format_arg(value: Any, called_in: str, line: int) -> float:
-    """``pre_format($x)``: typed ``?string``, so an array is a TypeError (golden 27)."""
-    if isinstance(value, (list, dict)):
-        raise Fatal(
-            "TypeError",
-            "pre_format(): Argument #1 ($string) must be of type ?string, array given, "
-            f"called in {{ROOT}}/{called_in} on line {line} and defined",
-            "inc/func.php",
-            1030,
-        )
-    return pre_format(value)
-
-
 def _find_deal(call: Call, express: bool) -> Row | None:
     # real server: invoice.express casts did with (int), invoice.add pastes it raw into SQL
     raw = call.get("did")
@@ -285,11 +284,11 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     # real server: deal.php runs pre_format() and Invoice::add runs it again on the float
     line = 1492 if express else 1349  # the summa line of developer/v2/deal.php; nds is the next one
     summa_in = (
-        pre_format(_kol_text(deal)) if php_empty_str(summa_param) else _pre_format_arg(summa_param, DEAL_PHP, line)
+        pre_format(_kol_text(deal)) if php_empty_str(summa_param) else pre_format_arg(summa_param, DEAL_PHP, line)
     )
     summa = php_money(summa_in)
     nds_param = call.get("nds")
-    nds_in = nds_left if php_empty_str(nds_param) else _pre_format_arg(nds_param, DEAL_PHP, line + 1)
+    nds_in = nds_left if php_empty_str(nds_param) else pre_format_arg(nds_param, DEAL_PHP, line + 1)
     nds = php_money(nds_in)
     number, auto = _invoice_number(call)
     generated = number == "" and auto
@@ -417,7 +416,7 @@ def do(call: Call) -> dict[str, Any]:
     valuta = strval(call.db.settings.get("valuta"))
     planned = floatval(row.get("summa_credit"))
     param = call.get("summa")
-    summa = _pre_format_arg(param, INVOICE_CLASS, 1635) if not php_empty_str(param) else 0.0
+    summa = pre_format_arg(param, INVOICE_CLASS, 1635) if not php_empty_str(param) else 0.0
     if summa + 0 == 0:
         summa = planned
     did = intval(row.get("did"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import Fatal
 from ..php import intval, php_values, strval
 from ..sanitize import pre_format, untag
 from ..wire import Call
@@ -66,7 +67,15 @@ def _insert(call: Call, did: int, item: dict[str, Any]) -> bool:
 def add_items(call: Call, did: int, speka: Any) -> str:
     """The ``text`` line ``add`` reports: ``Speka::mass`` has no text when an item failed or none came."""
     items = php_values(speka) if isinstance(speka, (list, dict)) else []
-    errors = sum(0 if isinstance(x, dict) and _insert(call, did, _complete(x)) else 1 for x in items)
+    if any(isinstance(x, str) for x in items):
+        # real server: Deal::add reads $speka['title'] of each item; a string item is a TypeError (Deal.php:973)
+        raise Fatal("TypeError", "Cannot access offset of type string on string", "inc/class/Deal.php", 973)
+    errors = 0
+    for x in items:
+        if isinstance(x, (int, float)) and x is not False:
+            # real server: Speka::mass does $item['nds'] += 0 on a number (Speka.php:424), after the items before it
+            raise Fatal("Error", "Cannot use a scalar value as an array", "inc/class/Speka.php", 424)
+        errors += 0 if isinstance(x, dict) and _insert(call, did, _complete(x)) else 1
     if items and errors < len(items):
         recalculate(call, did)
     return MASS_OK if items and errors == 0 else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import CRMError, sql_fatal
+from ..errors import CRMError, Fatal, sql_fatal
 from ..php import intval, is_numeric, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
@@ -22,6 +22,7 @@ from ._deal_common import (
     php_loose_eq,
     php_truthy,
     pid_list_str,
+    pre_format_arg,
     step_by_title,
     step_rows,
     table,
@@ -162,7 +163,25 @@ def add(call: Call) -> dict[str, Any]:
     return _insert(call, p)
 
 
+DEAL_CLASS = "inc/class/Deal.php"
+
+
+def _add_arguments(p: dict[str, Any]) -> None:
+    """The PHP 8 TypeErrors of ``Deal::add`` for array values, in the order it meets them."""
+    if isinstance(p.get("datum_plan"), (list, dict)):
+        # real server: strtotime($params['datum_plan']) refuses an array (Deal.php:656; found by mockcrm diff)
+        raise Fatal(
+            "TypeError", "strtotime(): Argument #1 ($datetime) must be of type string, array given", DEAL_CLASS, 656
+        )
+    for key in ("datum_start", "datum_end"):
+        if php_truthy(p.get(key)) or isinstance(p.get(key), (list, dict)):
+            text_arg(p[key])  # real server: untag() of a value != '' (an array is != '') (Deal.php:661-662)
+    pre_format_arg(p["summa"] if "summa" in p else p.get("kol"), DEAL_CLASS, 667)
+    pre_format_arg(p["marga"] if "marga" in p else p.get("marg"), DEAL_CLASS, 668)
+
+
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    _add_arguments(p)
     if "status_close" in p:
         raise sql_fatal("Unknown column 'status_close' in 'INSERT INTO'")
     title = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
@@ -226,11 +245,12 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     newparam["did"] = did
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
+    # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12);
+    # Deal::add writes it before the specification, which may still crash
+    call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
     if php_truthy(p.get("speka")):
         # real server: only a non-empty speka reaches Speka::mass; its text is "" when an item failed
         out["text"] = [_deal_speka.add_items(call, did, p["speka"])]
-    # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12)
-    call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
     call.emit(
         "deal.add", {"did": did, "autor": call.iduser, "userUID": user_uid(call, call.iduser), "newparam": newparam}
     )
