@@ -243,6 +243,18 @@ def _after_string(text: str) -> str | None:
     return None
 
 
+def pasted_literal(value: str, tail: str) -> str:
+    """A value pasted between quotes into SQL followed by ``tail``: the text MySQL reads, or its syntax error."""
+    if "'" not in value:
+        return value
+    # real server: the value is pasted between quotes; its own quote ends the string early
+    near = _after_string(f"{value}'{tail}")
+    if near != tail:
+        raise sql_syntax_fatal(near if near is not None else "'")
+    # the value was a whole literal ('' or \' inside): MySQL reads the quote it stands for
+    return value.replace("''", "'").replace("\\'", "'")
+
+
 def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
     """``SELECT did FROM dogovor WHERE <did|uid> <get_people> ...``; the caller picks the key.
 
@@ -252,13 +264,7 @@ def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
         raise sql_syntax_fatal(f"{people_sql(call)} and identity = '{call.db.identity}'")
     key = uid if did is None else did
     if isinstance(key, str) and "'" in key:
-        # real server: the value is pasted between quotes; its own quote ends the string early
-        tail = f"  {people_sql(call)} and identity = '{call.db.identity}'"
-        near = _after_string(f"{key}'{tail}")
-        if near != tail:
-            raise sql_syntax_fatal(near if near is not None else "'")
-        # the value was a whole literal ('' or \' inside): MySQL reads the quote it stands for
-        unquoted = key.replace("''", "'").replace("\\'", "'")
+        unquoted = pasted_literal(key, f"  {people_sql(call)} and identity = '{call.db.identity}'")
         did, uid = (unquoted, uid) if did is not None else (did, unquoted)
     seen = set(people(call))
     if isinstance(did, (list, dict)):

@@ -17,6 +17,7 @@ from ._deal_common import (
     ci,
     deals,
     now,
+    pasted_literal,
     php_empty_str,
     php_gt0,
     pre_format_arg,
@@ -172,6 +173,9 @@ def _find_deal(call: Call, express: bool) -> Row | None:
     did: Any = intval(raw) if express else raw
     uid = untag(strval(call.get("uid")))
     if php_gt0(did):
+        if isinstance(did, str):
+            # real server: WHERE did = '$did' and identity = ... (deal.php invoice.add; found by mockcrm diff)
+            did = pasted_literal(did, f" and identity = '{call.db.identity}'")
         return next((d for d in deals(call) if float(d["did"]) == sql_number(did)), None)
     if uid != "":
         return next((d for d in deals(call) if ci(d.get("uid")) == ci(uid)), None)

@@ -264,7 +264,7 @@ def update(call: Call) -> dict[str, Any]:
     p = dict(call.params)
     p.pop("step", None)
     p.pop("idcategory", None)
-    uid = untag(strval(p.get("uid")))
+    uid = untag(text_arg(p.get("uid")))  # real server: the first line of update, before any lookup (deal.php:1045)
     if intval(p.get("did")) > 0:
         deal = visible_deal(call, did=p.get("did"))
     elif uid != "":
