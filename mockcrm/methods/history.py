@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, type_fatal
+from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
@@ -18,10 +19,11 @@ from ._task_mysql import (
     find_row,
     like,
     num_equal,
-    order_rows,
     page_offset,
     raise_on_parse_error,
+    sort_rows,
     sql_literal,
+    sql_parse_error,
 )
 
 # real server: history.php compares the action loosely too, so JSON true runs `fields`
@@ -55,6 +57,9 @@ class RecordNotFound(CRMError):
 class MissingCid(CRMError):
     code = 405
     text = "Отсутствуют параметры - cid записи"
+
+
+_RESOLVE = table_resolver("app_history", list(COLUMNS))
 
 
 def _history(call: Call) -> Any:
@@ -151,15 +156,18 @@ def list_(call: Call) -> dict[str, Any]:
     order = "datum" if blank(p.get("order")) else strval(p["order"])
     lpos = page_offset(p.get("offset"), ("developer/v2/history.php", 392))
     first = "" if p.get("first") == "old" else "DESC"
+    head = f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
+    tail = f"{order} {first} LIMIT {lpos},200"
     # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
-    raise_on_parse_error(
-        f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
-        f"ORDER BY {order} {first} LIMIT {lpos},200"
-    )
+    if sql_parse_error(head) is not None:
+        raise_on_parse_error(f"{head}ORDER BY {tail}")
+    order_keys = order_by(tail, _RESOLVE, list(COLUMNS), numeric=lambda c: c in INT_COLUMNS)
     start, end = as_datetime(raw_start), as_datetime(raw_end)
     rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
-    rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
-    data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
+    rows = sort_rows(sorted(rows, key=lambda r: intval(r.get("cid"))), order_keys.keys, INT_COLUMNS)
+    # real server: a `#` in `order` comments the LIMIT out; `order=x limit 1 #` sets its own
+    rows = order_keys.page(rows)
+    data = [list_view(call, r) for r in rows]
     return {"data": data} if data else {}
 
 
