@@ -21,8 +21,10 @@ from typing import TypeVar
 
 from .errors import Fatal, sql_fatal, sql_syntax_fatal
 
-#: a resolver: (qualifier parts, column name) → the row key it sorts by, or None when unknown
-Resolver = Callable[[tuple[str, ...], str], "str | None"]
+#: a resolver: (qualifier parts, column name, whole item?) → the row key it sorts by, or None when
+#: unknown (MariaDB looks a whole-item name up in the SELECT list first, a name in an expression
+#: in the FROM tables first)
+Resolver = Callable[[tuple[str, ...], str, bool], "str | None"]
 
 _IDENT_CHAR = r"0-9A-Za-z_$\u0080-\U0010ffff"
 _IDENT = re.compile(f"[{_IDENT_CHAR}]+")
@@ -36,11 +38,31 @@ _RESERVED = {
     "IN", "LIKE", "BETWEEN", "CASE", "WHEN", "THEN", "ELSE", "DIV", "MOD", "UNION", "GROUP", "HAVING",
     "COLLATE", "INTERVAL", "BINARY", "EXISTS", "REGEXP", "RLIKE", "DEFAULT", "INTO", "FOR", "ON", "AS",
     "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "SET", "VALUES", "WITH", "DISTINCT", "ALL", "ESCAPE",
-    "OFFSET", "PROCEDURE", "LOCK", "NULL", "TRUE", "FALSE",
+    "OFFSET", "PROCEDURE", "LOCK", "NULL", "TRUE", "FALSE", "END",
 }  # fmt: skip
 _BINARY = {"+", "-", "*", "/", "%", "=", "<", ">", "<=", ">=", "<>", "!=", "<=>", "||", "&&", "|", "&", "^", "<<", ">>"}
 _BINARY_WORDS = {"AND", "OR", "XOR", "DIV", "MOD", "LIKE", "REGEXP", "RLIKE"}
 _UINT64_MAX = 18446744073709551615
+#: built-in functions callable as name(...) (the common ones; any other name is a stored function)
+_FUNCTIONS = set(
+    """abs acos adddate addtime aes_decrypt aes_encrypt ascii asin atan atan2 avg benchmark bin bit_and
+    bit_count bit_length bit_or bit_xor cast ceil ceiling char char_length character_length charset coalesce
+    collation compress concat concat_ws connection_id conv convert convert_tz cos cot count crc32 curdate
+    current_date current_time current_timestamp current_user curtime database date date_add date_format
+    date_sub datediff day dayname dayofmonth dayofweek dayofyear decode degrees des_decrypt des_encrypt elt
+    encode encrypt exp export_set extract field find_in_set floor format found_rows from_base64 from_days
+    from_unixtime get_format greatest group_concat hex hour if ifnull inet_aton inet_ntoa insert instr
+    interval isnull json_extract json_unquote json_value last_day last_insert_id lcase least left length ln
+    load_file localtime localtimestamp locate log log10 log2 lower lpad ltrim make_set makedate maketime max
+    md5 microsecond mid min minute mod month monthname now nullif oct octet_length ord password period_add
+    period_diff pi position pow power quarter quote radians rand regexp_replace regexp_substr release_lock
+    repeat replace reverse right round row_count rpad rtrim schema sec_to_time second session_user sha sha1
+    sha2 sign sin sleep soundex space sqrt std stddev str_to_date strcmp subdate substr substring
+    substring_index subtime sum sysdate system_user tan time time_format time_to_sec timediff timestamp
+    timestampadd timestampdiff to_base64 to_days to_seconds trim truncate ucase uncompress unhex
+    unix_timestamp upper user utc_date utc_time utc_timestamp uuid uuid_short values var_pop var_samp
+    variance version week weekday weekofyear year yearweek""".split()
+)
 T = TypeVar("T")
 
 
@@ -72,11 +94,15 @@ class Item:
     """One ORDER BY item: the columns it mentions, and what it sorts by."""
 
     refs: list[Ref] = field(default_factory=list)
+    #: names called as functions that MariaDB does not know (a stored function is looked up)
+    unknown_functions: list[str] = field(default_factory=list)
     #: a bare column (possibly in parentheses, under unary +/-): (ref, negated)
     column: tuple[Ref, bool] | None = None
     #: an integer literal: a 1-based column position
     position: int | None = None
     descending: bool = False
+    #: the item is nothing but the name (no parentheses or signs)
+    bare: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,8 @@ def tokenize(sql: str, line: int = 1) -> list[Token]:
         if sql.startswith("/*", i):
             end = sql.find("*/", i + 2)
             if end < 0:
-                out.append(Token("error", sql[i:], i, line))
+                # real server: the lexer has counted the lines of the whole open comment (lead list)
+                out.append(Token("error", sql[i:], i, line + sql.count("\n", i)))
                 return out
             line += sql.count("\n", i, end)
             i = end + 2
@@ -162,6 +189,24 @@ def tokenize(sql: str, line: int = 1) -> list[Token]:
             i = m.end()
             continue
         m = _IDENT.match(sql, i)
+        if (
+            m
+            and m.end() < n
+            and sql[m.end()] == "'"
+            and (m.group() in ("x", "X", "b", "B", "n", "N") or m.group()[0] == "_")
+        ):
+            # x'41', b'01', N'..', _utf8'..': the prefix belongs to the string literal
+            close = sql.find("'", m.end() + 1)
+            body = sql[m.end() + 1 : close] if close > 0 else ""
+            digits = {"x": "0123456789abcdefABCDEF", "b": "01"}.get(m.group().lower())
+            if digits is not None and (
+                close < 0 or any(ch not in digits for ch in body) or (len(digits) > 2 and len(body) % 2)
+            ):
+                # real server: x'4' (odd digits) or b'2' is a syntax error at the prefix
+                out.append(Token("error", sql[i:], i, line))
+                return out
+            i = m.end()
+            continue
         if m:
             word = m.group()
             out.append(Token("word" if word.upper() in _RESERVED else "ident", word, i, line))
@@ -242,6 +287,8 @@ class _Parser:
         self.expr(item)
         single = self.tokens[start : self.i]
         item.column, item.position = _shape(single, item)
+        # real server: `(clid)` is still the bare column, looked up in the SELECT list first
+        item.bare = len(item.refs) == 1 and all(t.kind in ("ident", "quoted") or t.text in ".()" for t in single)
         if self.tok.upper in ("ASC", "DESC"):
             item.descending = self.take().upper == "DESC"
         return item
@@ -250,7 +297,28 @@ class _Parser:
         self.unary(item)
         while True:
             t = self.tok
-            if t.kind == "op" and t.text in _BINARY or t.upper in _BINARY_WORDS:
+            if t.upper == "NOT" and self.tokens[self.i + 1].upper in ("LIKE", "IN", "BETWEEN", "REGEXP", "RLIKE"):
+                self.take()
+                continue
+            if t.upper == "LIKE":
+                self.take()
+                self.unary(item)
+                if self.tok.upper == "ESCAPE":
+                    self.take()
+                    self.unary(item)
+            elif t.upper == "IN":
+                self.take()
+                if not self.is_op("("):
+                    raise self.fail()
+                self.primary(item)
+            elif t.upper == "BETWEEN":
+                self.take()
+                self.unary(item)
+                if self.tok.upper != "AND":
+                    raise self.fail()
+                self.take()
+                self.unary(item)
+            elif t.kind == "op" and t.text in _BINARY or t.upper in _BINARY_WORDS:
                 self.take()
                 self.unary(item)
             elif t.upper == "IS":
@@ -284,6 +352,19 @@ class _Parser:
             while self.tok.kind == "string":  # 'a' 'b' is one literal
                 self.take()
             return
+        if t.upper == "CASE":
+            self.take()
+            if self.tok.upper != "WHEN":
+                self.expr(item)
+            if self.tok.upper != "WHEN":
+                raise self.fail()
+            while self.tok.upper in ("WHEN", "THEN", "ELSE"):
+                self.take()
+                self.expr(item)
+            if self.tok.upper != "END":
+                raise self.fail()
+            self.take()
+            return
         if self.is_op("("):
             self.take()
             self.expr(item)
@@ -297,8 +378,14 @@ class _Parser:
         if t.kind in ("ident", "quoted"):
             self.take()
             if t.kind == "ident" and self.is_op("("):
+                if t.text.lower() not in _FUNCTIONS:
+                    item.unknown_functions.append(t.text)
                 self.take()
-                if not self.is_op(")"):
+                if self.tok.upper in ("DISTINCT", "ALL"):
+                    self.take()
+                if self.is_op("*"):
+                    self.take()  # count(*)
+                elif not self.is_op(")"):
                     self.expr(item)
                     while self.is_op(","):
                         self.take()
@@ -359,6 +446,8 @@ def order_by(
     order, for ``ORDER BY 2``; ``line`` is the query line the tail starts on; ``numeric(key)``
     tells whether ``-column`` reverses the order (a text column under minus is a constant).
     """
+    # real server: MariaDB drops the query's trailing whitespace before parsing (lead.php ends "\n\t\t")
+    tail = tail.rstrip()
     tokens = tokenize(tail, line)
     try:
         items, limit = _Parser(tokens).order_list()
@@ -374,9 +463,12 @@ def order_by(
                 raise sql_fatal(f"Unknown column '{shown}' in 'ORDER BY'")
             keys.append((positions[index - 1], item.descending))
             continue
+        for name in item.unknown_functions:
+            # real server: a name MariaDB has no built-in for is a stored function of the database
+            raise sql_fatal(f"FUNCTION salesman.{name} does not exist")
         resolved = []
         for ref in item.refs:
-            key = resolve(ref.parts[:-1], ref.parts[-1])
+            key = resolve(ref.parts[:-1], ref.parts[-1], item.bare)
             if key is None:
                 raise sql_fatal(f"Unknown column '{ref.full}' in 'ORDER BY'")
             resolved.append(key)
@@ -393,7 +485,7 @@ def table_resolver(table: str, columns: Sequence[str], database: str = "salesman
     table names are on Linux) and optionally the database."""
     by_lower = {c.lower(): c for c in columns}
 
-    def resolve(qualifier: tuple[str, ...], name: str) -> str | None:
+    def resolve(qualifier: tuple[str, ...], name: str, bare: bool) -> str | None:
         if qualifier not in ((), (table,), (database, table)):
             return None
         return by_lower.get(name.lower())

@@ -10,7 +10,7 @@ from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
-from ._history_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
+from ._history_record import FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
 from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
 from ._task_mysql import (
     as_datetime,
@@ -59,7 +59,24 @@ class MissingCid(CRMError):
     text = "Отсутствуют параметры - cid записи"
 
 
-_RESOLVE = table_resolver("app_history", list(COLUMNS))
+#: app_history's columns in table order (setup.sql), for ``ORDER BY 12``; the mock keeps no
+#: datum_izm / iduser_izm, which sort as NULL
+SCHEMA = [
+    "cid",
+    "clid",
+    "pid",
+    "did",
+    "datum",
+    "datum_izm",
+    "des",
+    "iduser",
+    "iduser_izm",
+    "tip",
+    "fid",
+    "uid",
+    "identity",
+]
+_RESOLVE = table_resolver("app_history", SCHEMA)
 
 
 def _history(call: Call) -> Any:
@@ -161,7 +178,7 @@ def list_(call: Call) -> dict[str, Any]:
     # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
     if sql_parse_error(head) is not None:
         raise_on_parse_error(f"{head}ORDER BY {tail}")
-    order_keys = order_by(tail, _RESOLVE, list(COLUMNS), numeric=lambda c: c in INT_COLUMNS)
+    order_keys = order_by(tail, _RESOLVE, SCHEMA, numeric=lambda c: c in INT_COLUMNS)
     start, end = as_datetime(raw_start), as_datetime(raw_end)
     rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
     rows = sort_rows(sorted(rows, key=lambda r: intval(r.get("cid"))), order_keys.keys, INT_COLUMNS)
