@@ -112,6 +112,8 @@ def test_syntax_errors(order: str, first: str, text: str) -> None:
         ("- 1", "-1"),
         ("9223372036854775807", "-1"),
         ("clid, foo, bar", "foo"),
+        ("y" * 256, "y" * 192),
+        ("Я" * 200, "Я" * 96),
     ],
 )
 def test_unknown_columns(order: str, name: str) -> None:

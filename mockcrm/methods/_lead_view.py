@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import php
 from ..errors import sql_fatal
+from ..mysql_order import cut192
 from ..store import Row
 from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq
 
@@ -230,7 +231,7 @@ def resolve_column(qualifier: tuple[str, ...], name: str, bare: bool) -> str | N
         return aliases[low]
     owners = [t for t, cols in _TABLE_COLUMNS.items() if low in cols]
     if len(owners) > 1:
-        raise sql_fatal(f"Column '{name}' in ORDER BY is ambiguous")
+        raise sql_fatal(f"Column '{cut192(name)}' in ORDER BY is ambiguous")
     if owners:
         return _TABLE_COLUMNS[owners[0]][low]
     return aliases.get(low)
