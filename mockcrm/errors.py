@@ -94,13 +94,13 @@ def sql_fatal(message: str) -> Fatal:
     return Fatal("mysqli_sql_exception", message, SAFEMYSQL, 466)
 
 
-def sql_syntax_fatal(near: str) -> Fatal:
+def sql_syntax_fatal(near: str, line: int = 1) -> Fatal:
     """The MariaDB syntax error the real server crashes with when it pastes bad SQL."""
     # real server: MariaDB quotes at most 80 characters of the rest, as 77 + "..." (%-.80T)
     near = near if len(near) <= 80 else near[:77] + "..."
     return sql_fatal(
         "You have an error in your SQL syntax; check the manual that corresponds to your "
-        f"MariaDB server version for the right syntax to use near '{near}' at line 1"
+        f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
     )
 
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..collation import plain_sort_key
-from ..errors import Fatal, sql_fatal, sql_syntax_fatal
+from ..errors import Fatal, sql_syntax_fatal
+from ..mysql_order import OrderBy, order_by, table_resolver
 from ..php import intval, is_numeric, php_float_str, strval
 from ..records import page_body
 from ..sanitize import untag
@@ -76,35 +77,22 @@ def page_offset(value: Any) -> int:
     return int(rows)
 
 
-def _order_items(call: Call) -> list[tuple[str, bool]]:
-    """``ORDER BY $order $first`` parsed into (column, descending) pairs."""
+def order_of(call: Call, offset: int) -> OrderBy:
+    """``ORDER BY $order $first LIMIT $lpos,200`` as MariaDB reads it (mysql_order)."""
     order = call.get("order")
     text = strval(order) if data.not_blank(order) else "date_create"
     if text == "date_change":
         text = "date_edit"
-    desc_default = not (call.get("first") is True or call.get("first") == "old")
-    return list(_parse_order(text, desc_default))
+    first = "" if call.get("first") is True or call.get("first") == "old" else "DESC"
+    return _parse_order(f"{text} {first} LIMIT {offset},{PAGE}")
+
+
+_resolve = table_resolver("app_clientcat", list(data.COLUMNS))
 
 
 @functools.lru_cache(maxsize=256)
-def _parse_order(text: str, desc_default: bool) -> tuple[tuple[str, bool], ...]:
-    items: list[tuple[str, bool]] = []
-    chunks = [c.strip() for c in text.split(",")]
-    for n, chunk in enumerate(chunks):
-        words = chunk.split()
-        if not words or len(words) > 2 or "'" in chunk:
-            raise sql_syntax_fatal(f"{chunk} LIMIT 0,200")
-        name = words[0].strip("`").split(".")[-1]
-        if name not in data.COLUMNS:
-            raise sql_fatal(f"Unknown column '{words[0]}' in 'ORDER BY'")
-        last = n == len(chunks) - 1
-        if len(words) == 2:
-            if words[1].upper() not in ("ASC", "DESC") or (last and desc_default):
-                raise sql_syntax_fatal(f"{words[1]} DESC LIMIT 0,200")
-            items.append((name, words[1].upper() == "DESC"))
-        else:
-            items.append((name, desc_default if last else False))
-    return tuple(items)
+def _parse_order(tail: str) -> OrderBy:
+    return order_by(tail, _resolve, list(data.COLUMNS), numeric=lambda c: data.COLUMNS[c][0] == "int")
 
 
 def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
@@ -129,9 +117,8 @@ def _sort_key(column: str) -> Callable[[Row], tuple[int, Any]]:
     return key
 
 
-def sort_rows(call: Call, rows: list[Row]) -> list[Row]:
+def sort_rows(items: list[tuple[str, bool]], rows: list[Row]) -> list[Row]:
     # ties keep physical order in both directions (client.md §6.1): Python's sort is stable
-    items = _order_items(call)
     if len(items) == 1:
         plain = sorted_plain(rows, *items[0])
         if plain is not None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import php
 from ..errors import sql_fatal
+from ..mysql_order import cut192
 from ..store import Row
 from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq
 
@@ -27,9 +28,6 @@ SELECT_ALIASES = [
     "id", "datum", "datum_do", "pid", "clid", "did", "content", "status", "rezult", "iduser", "clientpath",
     "email", "phone", "site", "company", "city", "country", "client", "person", "deal", "clientpathName", "user",
 ]  # fmt: skip
-#: leads columns that are not selected but are unique across the joined tables
-LEAD_ONLY = {"ip", "description", "timezone", "partner", "muid", "rezz", "utm_source", "utm_medium",
-             "utm_campaign", "utm_term", "utm_content", "utm_referrer"}  # fmt: skip
 
 
 # ------------------------------------------------------------------ lookups (inc/func.helpers.php)
@@ -195,32 +193,53 @@ def _sort_key(v: Any) -> tuple[int, Any]:
     return (2, php.strval(v).casefold())
 
 
-def _column(name: str) -> str:
-    """The joined-row key an ORDER BY name refers to, or a fatal like MariaDB's."""
-    bare = name.strip("`")
-    by_lower = {a.lower(): a for a in SELECT_ALIASES}
-    if bare.isdigit() and 0 < int(bare) <= len(SELECT_ALIASES):
-        return SELECT_ALIASES[int(bare) - 1]
-    if bare.lower() in by_lower:
-        return by_lower[bare.lower()]
-    if bare.lower() in LEAD_ONLY:
-        return bare.lower()
-    if bare.lower() in ("title", "identity"):
-        raise sql_fatal(f"Column '{bare}' in ORDER BY is ambiguous")
-    raise sql_fatal(f"Unknown column '{bare}' in 'ORDER BY'")
+#: the other tables of the list query's LEFT JOINs and their columns (setup.sql)
+JOINED_TABLES = {
+    "app_user": "iduser login pwd ses title tip user_post mid bid otdel email gcalendar territory office phone "
+    "phone_in fax mob bday acs_analitics acs_maillist acs_files acs_price acs_credit acs_prava tzone viget_on "
+    "viget_order secrty isadmin acs_import show_marga acs_plan zam CompStart CompEnd subscription avatar sole "
+    "adate usersettings uid identity",
+    "app_personcat": "pid clid ptitle person tel fax mob mail rol social iduser clientpath loyalty input1 input2 "
+    "input3 input4 input5 input6 input7 input8 input9 input10 date_create date_edit creator editor uid identity",
+    "app_clientcat": "clid uid title idcategory iduser clientpath des address phone fax site_url mail_url trash "
+    "fav pid head_clid scheme tip_cmr territory input1 input2 input3 input4 input5 input6 input7 input8 input9 "
+    "input10 date_create date_edit creator editor recv dostup last_dog last_hist type priceLevel identity",
+    "app_dogovor": "did uid idcategory clid payer pid datum autor datum_plan title content tip kol close lat lan "
+    "adres iduser datum_izm datum_close sid kol_fact des_fact coid co_kol coid1 coid2 dog_num marga calculate "
+    "isFrozen datum_start datum_end pid_list partner zayavka ztitle mcid direction idcurrency idcourse akt_date "
+    "akt_temp lid input1 input2 input3 input4 input5 input6 input7 input8 input9 input10 identity",
+    "app_clientpath": "id name isDefault utm_source destination identity",
+}
+_TABLE_COLUMNS = {"app_leads": {c.lower(): c for c in LEAD_COLUMNS}} | {
+    t: {c.lower(): c for c in cols.split()} for t, cols in JOINED_TABLES.items()
+}
 
 
-def order_rows(rows: list[dict[str, Any]], order: str, desc: bool) -> list[dict[str, Any]]:
-    """``ORDER BY $order $first``: ``first`` applies to the last term only; ties keep id order."""
-    terms = [t.split() for t in order.split(",")]
-    keys: list[tuple[str, bool]] = []
-    for i, term in enumerate(terms):
-        if not term:
-            raise sql_fatal("Unknown column '' in 'ORDER BY'")
-        direction = term[1].lower() if len(term) > 1 else ""
-        term_desc = direction == "desc" or (i == len(terms) - 1 and desc)
-        keys.append((_column(term[0]), term_desc))
+def resolve_column(qualifier: tuple[str, ...], name: str, bare: bool) -> str | None:
+    """The joined-row key an ORDER BY name refers to, None when unknown, or MariaDB's fatal for an
+    ambiguous name.  A whole-item name is looked up in the SELECT aliases first, a name inside an
+    expression in the joined tables first.  A column of another table than ``leads`` has no value
+    in the joined row (it sorts as NULL)."""
+    low = name.lower()
+    if len(qualifier) == 2 and qualifier[0] != "salesman":
+        return None
+    if qualifier:
+        cols = _TABLE_COLUMNS.get(qualifier[-1])
+        return None if cols is None or low not in cols else cols[low]
+    aliases = {a.lower(): a for a in SELECT_ALIASES}
+    if bare and low in aliases:
+        return aliases[low]
+    owners = [t for t, cols in _TABLE_COLUMNS.items() if low in cols]
+    if len(owners) > 1:
+        raise sql_fatal(f"Column '{cut192(name)}' in ORDER BY is ambiguous")
+    if owners:
+        return _TABLE_COLUMNS[owners[0]][low]
+    return aliases.get(low)
+
+
+def sort_rows(rows: list[dict[str, Any]], keys: list[tuple[str, bool]]) -> list[dict[str, Any]]:
+    """The joined rows in ORDER BY (key, descending) order (see mysql_order); ties keep id order."""
     out = sorted(rows, key=lambda j: php.intval(j["id"]))
-    for col, term_desc in reversed(keys):
-        out = sorted(out, key=lambda j, c=col: _sort_key(j[c]), reverse=term_desc)  # type: ignore[misc]
+    for col, desc in reversed(keys):
+        out = sorted(out, key=lambda j, c=col: _sort_key(j.get(c)), reverse=desc)  # type: ignore[misc]
     return out

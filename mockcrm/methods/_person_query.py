@@ -10,7 +10,9 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import mysql_order
 from ..errors import Fatal, sql_fatal, sql_syntax_fatal
+from ..mysql_order import OrderBy, table_resolver
 from ..php import floatval, intval, is_numeric
 from ..store import Row
 from ..wire import cleaner
@@ -61,7 +63,8 @@ def select(call: Call) -> tuple[list[Row], int]:
     for column in checks:
         if _column(column) is None and not re.fullmatch(r"\d+", column):
             raise sql_fatal(f"Unknown column '{column}' in 'WHERE'")
-    keys = order_by(order, "DESC" if desc else "", start)
+    order_keys = order_by(order, "DESC" if desc else "", start)
+    keys = order_keys.keys
     rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
     # ties follow pid in the last key's direction: rows the real server wrote seconds apart often
     # share a second in the mock, and "newest first" must stay newest first; with no column key
@@ -69,7 +72,8 @@ def select(call: Call) -> tuple[list[Row], int]:
     rows.sort(key=_pid, reverse=bool(keys) and keys[-1][1])
     for column, descending in reversed(keys):
         rows.sort(key=_by_column(column), reverse=descending)
-    return rows[start : start + PAGE], len(rows)
+    # real server: a `#` in `order` comments the LIMIT out; `order=pid limit 1 #` sets its own
+    return order_keys.page(rows), len(rows)
 
 
 def _pid(row: Row) -> int:
@@ -227,69 +231,19 @@ def _column(name: str) -> str | None:
     return next((c for c in COLUMNS if c == low), None)
 
 
-_ORDER_TOKEN = re.compile(r"(`[^`]*`|[^\s,`]+|,)")
-_RESERVED = {"ASC", "DESC", "LIMIT", "ORDER", "BY", "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "NULL"}
+_resolve = table_resolver("app_personcat", list(COLUMNS))
 
 
-def order_by(order: Any, first: str, start: int) -> list[tuple[str, bool]]:
-    """The sort keys of ``ORDER BY $order $first LIMIT $lpos,200``: the param is pasted in as SQL.
+def order_by(order: Any, first: str, start: int) -> OrderBy:
+    """``ORDER BY $order $first LIMIT $lpos,200``: the param is pasted in as SQL (mysql_order).
 
-    Items are split at commas; each is a column (any case, optionally in backticks) or a
-    1-based column position, with an optional ASC/DESC. ``$first`` ("DESC" or "") lands after
-    the last item, so ``order=person desc`` with the default ``first`` is a syntax error
-    (person.md §5.1). Other expressions (``rand()``, ``pid+0``, ``4.5``) are not evaluated:
-    they add no key.
+    ``$first`` ("DESC" or "") lands after the last item, so ``order=person desc`` with the
+    default ``first`` is a syntax error (person.md §5.1).
     """
     text = php_str(order) if not isinstance(order, (dict, list)) else "Array"
-    sql = f"{text} {first} LIMIT {start},{PAGE}"
-    end = len(text) + 1 + len(first)  # the ORDER BY part ends where " LIMIT" begins
-    keys: list[tuple[str, bool]] = []
-    item: list[tuple[str, int]] = []
-    item_start = 0
-    for m in [*_ORDER_TOKEN.finditer(sql, 0, end), None]:
-        if m is not None and m.group(1) != ",":
-            item.append((m.group(1), m.start(1)))
-            continue
-        if not item:
-            # `ORDER BY a, DESC`: the parser meets a keyword or LIMIT where a column belongs
-            raise sql_syntax_fatal(sql[item_start:].lstrip())
-        keys.extend(_order_item(sql, item))
-        item, item_start = [], (m.end(1) if m is not None else end)
-    return keys
-
-
-def _order_item(sql: str, item: list[tuple[str, int]]) -> list[tuple[str, bool]]:
-    word, pos = item[0]
-    if word.upper() in _RESERVED:
-        raise sql_syntax_fatal(sql[pos:])
-    rest = item[1:]
-    descending = False
-    if rest and rest[0][0].upper() in ("ASC", "DESC"):
-        descending = rest[0][0].upper() == "DESC"
-        rest = rest[1:]
-    if rest:
-        raise sql_syntax_fatal(sql[rest[0][1] :])
-    column = _order_key(word)
-    return [(column, descending)] if column is not None else []
-
-
-def _order_key(word: str) -> str | None:
-    """The column an ORDER BY item sorts by; None for a constant expression."""
-    if word.startswith("`"):
-        name = word.strip("`")
-    elif re.fullmatch(r"-?\d+", word):
-        position = int(word)
-        if 1 <= position <= len(COLUMNS):
-            return list(COLUMNS)[position - 1]
-        raise sql_fatal(f"Unknown column '{word}' in 'ORDER BY'")
-    elif re.fullmatch(r"[\w$]+", word) and not re.fullmatch(r"\d+(\.\d*)?([eE][+-]?\d+)?", word):
-        name = word
-    else:
-        return None
-    column = _column(name)
-    if column is None:
-        raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
-    return column
+    return mysql_order.order_by(
+        f"{text} {first} LIMIT {start},{PAGE}", _resolve, list(COLUMNS), numeric=lambda c: c in INT_COLUMNS
+    )
 
 
 def _by_column(column: str) -> Callable[[Row], tuple[int, Any]]:

@@ -352,24 +352,14 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
 # ------------------------------------------------------------------ ORDER BY
 
 
-def order_rows(
-    rows: Iterable[Row],
-    order: str,
-    desc: bool,
-    id_key: str,
-    columns: Iterable[str],
-    numeric: set[str],
-) -> list[Row]:
-    """``ORDER BY <order> [DESC]`` with ties in ascending id; unknown column → the SQL crash."""
-    column = order.strip().strip("`").lower()
-    known = {c.lower(): c for c in columns}
-    if column not in known:
-        raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
-    name = known[column]
-    key: Callable[[Row], tuple[int, Any]]
-    if name in numeric:
-        key = lambda r: (0, 0.0) if r.get(name) is None else (1, float(intval(r[name])))  # noqa: E731
-    else:
-        key = lambda r: (0, "") if r.get(name) is None else (1, ci_key(strval(r[name])))  # noqa: E731
-    by_id = sorted(rows, key=lambda r: intval(r.get(id_key)))
-    return sorted(by_id, key=key, reverse=desc)
+def sort_rows(rows: list[Row], keys: Iterable[tuple[str, bool]], numeric: set[str]) -> list[Row]:
+    """``ORDER BY`` (column, descending) keys (see mysql_order): one stable sort per key, the last
+    first; NULL first, INT columns by number, text by utf8_general_ci; ties keep the given order."""
+    for name, desc in reversed(list(keys)):
+        key: Callable[[Row], tuple[int, Any]]
+        if name in numeric:
+            key = lambda r, n=name: (0, 0.0) if r.get(n) is None else (1, float(intval(r[n])))  # type: ignore[misc]  # noqa: E731
+        else:
+            key = lambda r, n=name: (0, "") if r.get(n) is None else (1, ci_key(strval(r[n])))  # type: ignore[misc]  # noqa: E731
+        rows = sorted(rows, key=key, reverse=desc)
+    return rows

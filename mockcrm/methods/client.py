@@ -58,7 +58,9 @@ def list_(call: Call) -> Any:
     table = call.db.table("clientcat", "clid")
     stamp = call.db.stamp()  # after list_preds: a filter may have added a source (client.md §6.1)
     rows = read.matching_rows(table, preds, stamp)
-    page = read.sort_rows(call, rows)[offset : offset + read.PAGE]
+    order = read.order_of(call, offset)
+    # real server: a `#` or `-- ` in `order` comments the LIMIT out; `order=x limit 1 #` sets its own
+    page = order.page(read.sort_rows(order.keys, rows))
     if not data.is_yes(call.get("bankinfo")) and not data.is_yes(call.get("uids")):
         return read.list_json(call, table, page, names, len(rows), stamp)
     out: dict[str, Any] = {}

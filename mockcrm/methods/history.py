@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, type_fatal
+from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
-from ._history_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
+from ._history_record import FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
 from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
 from ._task_mysql import (
     as_datetime,
@@ -18,10 +19,11 @@ from ._task_mysql import (
     find_row,
     like,
     num_equal,
-    order_rows,
     page_offset,
     raise_on_parse_error,
+    sort_rows,
     sql_literal,
+    sql_parse_error,
 )
 
 # real server: history.php compares the action loosely too, so JSON true runs `fields`
@@ -55,6 +57,26 @@ class RecordNotFound(CRMError):
 class MissingCid(CRMError):
     code = 405
     text = "Отсутствуют параметры - cid записи"
+
+
+#: app_history's columns in table order (setup.sql), for ``ORDER BY 12``; the mock keeps no
+#: datum_izm / iduser_izm, which sort as NULL
+SCHEMA = [
+    "cid",
+    "clid",
+    "pid",
+    "did",
+    "datum",
+    "datum_izm",
+    "des",
+    "iduser",
+    "iduser_izm",
+    "tip",
+    "fid",
+    "uid",
+    "identity",
+]
+_RESOLVE = table_resolver("app_history", SCHEMA)
 
 
 def _history(call: Call) -> Any:
@@ -151,15 +173,18 @@ def list_(call: Call) -> dict[str, Any]:
     order = "datum" if blank(p.get("order")) else strval(p["order"])
     lpos = page_offset(p.get("offset"), ("developer/v2/history.php", 392))
     first = "" if p.get("first") == "old" else "DESC"
+    head = f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
+    tail = f"{order} {first} LIMIT {lpos},200"
     # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
-    raise_on_parse_error(
-        f"SELECT * FROM app_history WHERE cid > 0 {sort} and identity = '{call.db.identity}' "
-        f"ORDER BY {order} {first} LIMIT {lpos},200"
-    )
+    if sql_parse_error(head) is not None:
+        raise_on_parse_error(f"{head}ORDER BY {tail}")
+    order_keys = order_by(tail, _RESOLVE, SCHEMA, numeric=lambda c: c in INT_COLUMNS)
     start, end = as_datetime(raw_start), as_datetime(raw_end)
     rows = [r for r in _history(call) if _matches(call, r, p, start, end)]
-    rows = order_rows(rows, order, p.get("first") != "old", "cid", COLUMNS, INT_COLUMNS)
-    data = [list_view(call, r) for r in rows[lpos : lpos + 200]]
+    rows = sort_rows(sorted(rows, key=lambda r: intval(r.get("cid"))), order_keys.keys, INT_COLUMNS)
+    # real server: a `#` in `order` comments the LIMIT out; `order=x limit 1 #` sets its own
+    rows = order_keys.page(rows)
+    data = [list_view(call, r) for r in rows]
     return {"data": data} if data else {}
 
 

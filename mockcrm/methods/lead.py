@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import php
 from ..errors import CRMError, sql_syntax_fatal
+from ..mysql_order import order_by
 from ..store import Row
 from ..wire import Call
 from ._lead_match import (
@@ -24,9 +25,18 @@ from ._lead_match import (
     partner_by_site,
     yimplode,
 )
-from ._lead_view import LEAD_COLUMNS, date_filter, info_record, joined, list_record, order_rows
+from ._lead_view import (
+    LEAD_COLUMNS,
+    SELECT_ALIASES,
+    date_filter,
+    info_record,
+    joined,
+    list_record,
+    resolve_column,
+    sort_rows,
+)
 from ._task_lookup import untag_arg, user_id_by_login
-from ._task_mysql import mysql_int, mysql_text, raise_on_parse_error
+from ._task_mysql import mysql_int, mysql_text, raise_on_parse_error, sql_parse_error
 
 PAGE = 200
 
@@ -149,14 +159,15 @@ def add(call: Call) -> Any:
     return {"result": "Success", "id": lid}
 
 
-def _list_query(call: Call, sort: str, order: str, offset: int) -> str:
-    """The list query of lead.php from WHERE on; the SELECT list before it only counts for "at line N"."""
+def _list_query(call: Call, sort: str, order: str, offset: int) -> tuple[str, str]:
+    """The list query of lead.php up to ``ORDER BY `` and the rest; the SELECT list before WHERE
+    only counts for "at line N"."""
     first = "" if call.params.get("first") == "old" else "DESC"
     where = (
         f"\t\t\tWHERE\n\t\t\t\tapp_leads.id > 0\n\t\t\t\t{sort} and \n\t\t\t\t"
-        f"app_leads.identity = '{call.db.identity}'\n\t\t\tORDER BY {order} {first} \n\t\t\tLIMIT {offset},{PAGE}"
+        f"app_leads.identity = '{call.db.identity}'\n\t\t\tORDER BY "
     )
-    return "SELECT" + "\n" * 29 + where
+    return "SELECT" + "\n" * 29 + where, f"{order} {first} \n\t\t\tLIMIT {offset},{PAGE}\n\t\t"
 
 
 def _list_sort(call: Call) -> tuple[str, int]:
@@ -184,8 +195,14 @@ def list_(call: Call) -> Any:
     db = call.db
     sort, uid = _list_sort(call)
     order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
-    # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
-    raise_on_parse_error(_list_query(call, sort, order, max(php.intval(p.get("offset")), 0) * PAGE))
+    offset = max(php.intval(p.get("offset")), 0) * PAGE
+    head, tail = _list_query(call, sort, order, offset)
+    if sql_parse_error(head) is not None:
+        # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
+        # (MariaDB drops the query's trailing whitespace before parsing)
+        raise_on_parse_error((head + tail).rstrip())
+    # the SELECT list before WHERE counts for "at line N" (MariaDB counts from the first token)
+    order_keys = order_by(tail, resolve_column, SELECT_ALIASES, line=head.count("\n") + 1)
     rows = [joined(db, db.table("leads").rows[k]) for k in sorted(db.table("leads").rows)]
     conditions = [date_filter(p, "datum")]
     if ne_empty(p.get("status")):
@@ -194,9 +211,8 @@ def list_(call: Call) -> Any:
     if ne_empty(p.get("user")):
         conditions.append(lambda j: php.intval(j["iduser"]) == uid)
     rows = [j for j in rows if all(c(j) for c in conditions if c is not None)]
-    rows = order_rows(rows, order, desc=p.get("first") != "old")
-    offset = max(php.intval(p.get("offset")), 0) * PAGE
-    data = [list_record(db, j) for j in rows[offset : offset + PAGE]]
+    # real server: a `#` in `order` comments the LIMIT out; `order=id limit 1 #` sets its own
+    data = [list_record(db, j) for j in order_keys.page(sort_rows(rows, order_keys.keys))]
     if not data:
         raise NotFound()
     return {"data": data}

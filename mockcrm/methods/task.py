@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, Fatal, type_fatal
+from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
 from ..sanitize import untag
 from ..wire import Call, cleaner
@@ -16,10 +17,11 @@ from ._task_mysql import (
     find_row,
     like,
     num_equal,
-    order_rows,
     page_offset,
     raise_on_parse_error,
+    sort_rows,
     sql_literal,
+    sql_parse_error,
 )
 from ._task_record import COLUMNS, FIELD_TITLES, FIELDS, INT_COLUMNS, added_row, edited_values, view
 
@@ -57,6 +59,9 @@ class TaskNotFound(CRMError):
 class MissingParams(CRMError):
     code = 405
     text = "Отсутствуют параметры"
+
+
+_RESOLVE = table_resolver("app_tasks", list(COLUMNS))
 
 
 def _tasks(call: Call) -> Any:
@@ -188,15 +193,18 @@ def list_(call: Call) -> dict[str, Any]:
     order = "datum" if blank(p.get("order")) else strval(p["order"])
     lpos = page_offset(p.get("offset"), ("developer/v2/task.php", 410))
     first = "" if p.get("first") == "old" else "DESC"
+    head = f"SELECT * FROM app_tasks WHERE tid > 0 {sort} and identity = '{call.db.identity}' "
+    tail = f"{order} {first} LIMIT {lpos},200"
     # real server: every value is pasted into one query; a raw quote breaks it (golden 45)
-    raise_on_parse_error(
-        f"SELECT * FROM app_tasks WHERE tid > 0 {sort} and identity = '{call.db.identity}' "
-        f"ORDER BY {order} {first} LIMIT {lpos},200"
-    )
+    if sql_parse_error(head) is not None:
+        raise_on_parse_error(f"{head}ORDER BY {tail}")
+    order_keys = order_by(tail, _RESOLVE, list(COLUMNS), numeric=lambda c: c in INT_COLUMNS)
     start, end = as_datetime(raw_start), as_datetime(raw_end)
     rows = [r for r in _tasks(call) if _matches(call, r, p, start, end)]
-    rows = order_rows(rows, order, p.get("first") != "old", "tid", COLUMNS, INT_COLUMNS)
-    data = [view(call.db, r, with_person=False) for r in rows[lpos : lpos + 200]]
+    rows = sort_rows(sorted(rows, key=lambda r: intval(r.get("tid"))), order_keys.keys, INT_COLUMNS)
+    # real server: a `#` in `order` comments the LIMIT out; `order=x limit 1 #` sets its own
+    rows = order_keys.page(rows)
+    data = [view(call.db, r, with_person=False) for r in rows]
     # real server: no `count`; nothing found → the whole body is [] (task.md §8)
     return {"data": data} if data else {}
 
