@@ -66,10 +66,9 @@ def select(call: Call) -> tuple[list[Row], int]:
     order_keys = order_by(order, "DESC" if desc else "", start)
     keys = order_keys.keys
     rows = [r for r in call.db.table("personcat", "pid") if _pid(r) > 0 and all(f(r) for f in preds)]
-    # ties follow pid in the last key's direction: rows the real server wrote seconds apart often
-    # share a second in the mock, and "newest first" must stay newest first; with no column key
-    # (a constant such as 4.5) the rows stay in table order
-    rows.sort(key=_pid, reverse=bool(keys) and keys[-1][1])
+    # real server: ties keep table order (pid ascending) in both directions, as do rows under a
+    # constant key such as 4.5 (mockcrm diff, seeds 7209 and 7302: same-second date_create DESC)
+    rows.sort(key=_pid)
     for column, descending in reversed(keys):
         rows.sort(key=_by_column(column), reverse=descending)
     # real server: a `#` in `order` comments the LIMIT out; `order=pid limit 1 #` sets its own
