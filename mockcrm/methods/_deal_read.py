@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal, type_fatal
+from ..errors import CRMError, Fatal, sql_fatal, type_fatal
+from ..mysql_order import OrderBy, order_by, table_resolver
 from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
@@ -157,35 +159,13 @@ def _sort_key(col: str) -> Any:
     return key
 
 
-_ORDER_TERM = re.compile(r"\s*(`[^`]+`|[A-Za-z_][\w]*|\d+)(?:\s+(asc|desc))?\s*$", re.IGNORECASE)
-_COLUMN_BY_LOWER = {c.lower(): c for c in COLUMNS}
+_resolve_column = table_resolver("app_dogovor", COLUMNS)
 
 
-def _order_terms(order: str, desc: bool) -> list[tuple[str, bool]]:
-    """``ORDER BY <order> <first>`` (the value is pasted as SQL): column names in any case, backticks,
-    ``col desc``, comma lists and column positions; ``first`` adds DESC to the last term only."""
-    parts = order.split(",")
-    terms: list[tuple[str, bool]] = []
-    for i, part in enumerate(parts):
-        m = _ORDER_TERM.match(part)
-        if m is None and re.fullmatch(r"\s*\d*\.\d+\s*", part):
-            terms.append(("", False))  # real server: ORDER BY 1.5 is a constant, rows keep their order
-            continue
-        if m is None:
-            raise sql_fatal(f"Unknown column '{order}' in 'ORDER BY'")
-        name, direction = m.group(1).strip("`"), (m.group(2) or "").lower()
-        if i == len(parts) - 1 and direction and desc:
-            raise sql_syntax_fatal("DESC LIMIT 0,200")  # real server: "ORDER BY kol desc DESC"
-        if name.isdigit():
-            if not 1 <= int(name) <= len(COLUMNS):
-                raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
-            col = COLUMNS[int(name) - 1]  # real server: SELECT * ... ORDER BY 1 = the first column
-        elif name.lower() in _COLUMN_BY_LOWER:
-            col = _COLUMN_BY_LOWER[name.lower()]
-        else:
-            raise sql_fatal(f"Unknown column '{name}' in 'ORDER BY'")
-        terms.append((col, direction == "desc" or (i == len(parts) - 1 and not direction and desc)))
-    return terms
+@functools.lru_cache(maxsize=256)
+def _parse_order(tail: str) -> OrderBy:
+    """``ORDER BY $order $first LIMIT $lpos,200`` as MariaDB reads it (deal.php list, line 572)."""
+    return order_by(tail, _resolve_column, COLUMNS, numeric=lambda c: c in INT_COLUMNS or c in FLOAT_COLUMNS)
 
 
 def _yes(call: Call, name: str) -> bool:
@@ -209,7 +189,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         order = "datum"
     elif php_loose_eq(order, "date_change"):
         order = "datum_izm"
-    terms = _order_terms(strval(order), not php_loose_eq(call.get("first"), "old"))
+    first = "" if php_loose_eq(call.get("first"), "old") else "DESC"
     preds: list[Any] = []
     active = call.get("active")
     if php_loose_eq(active, "no"):
@@ -239,16 +219,16 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
         preds.append(lambda d: intval(d.get("iduser")) in seen)
     preds += _filter_preds(call)
 
+    start = _offset(call.get("offset"))
+    # real server: the query runs after every parameter was read, so its SQL errors come last
+    terms = _parse_order(f"{strval(order)} {first} LIMIT {start},{PAGE}")
     rows = list(deals(call).rows.values())
     if preds:
         rows = [d for d in rows if all(p(d) for p in preds)]
-    rows.sort(key=_did)
-    for col, desc in reversed(terms):
-        if col == "":
-            continue  # a constant such as 1.5 does not sort
+    rows.sort(key=_did)  # ties and constant keys (1.5, NULL) keep table order
+    for col, desc in reversed(terms.keys):
         rows.sort(key=plain_sort_key(rows, col) or _sort_key(col), reverse=desc)
-    start = _offset(call.get("offset"))
-    page, fields = rows[start : start + PAGE], requested_fields(call)
+    page, fields = terms.page(rows), requested_fields(call)
     if _plain_records(call):
         return page_json(call, deals(call), page, fields, len(rows))
     build = record_builder(call, fields)
