@@ -164,7 +164,9 @@ _AFTER_LITERAL = {
 
 def _near(query: str, pos: int, line: int, rest: str | None = None) -> Fatal:
     rest = query[pos:] if rest is None else rest
-    near = rest if len(rest) <= 80 else rest[:77] + "..."
+    # real server: MariaDB cuts the quoted rest at 80 bytes, not characters (see errors.sql_syntax_fatal)
+    raw = rest.encode("utf-8")
+    near = rest if len(raw) <= 80 else raw[:77].decode("utf-8", errors="ignore") + "..."
     return sql_fatal(
         "You have an error in your SQL syntax; check the manual that corresponds to your "
         f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
@@ -301,7 +303,9 @@ def find_in_set(needle: str, items: Any) -> bool:
     text = strval(items).replace(";", ",")
     if text == "":
         return False
-    return any(ci_key(part) == ci_key(needle) for part in text.split(","))
+    # real server: FIND_IN_SET compares with strnncoll, not strnncollsp: no PAD SPACE, so
+    # ' ' does not match an empty slot (MariaDB: FIND_IN_SET(' ', ',,') = 0, ('', ',,') = 1)
+    return any(fold(part) == fold(needle) for part in text.split(","))
 
 
 # ------------------------------------------------------------------ numbers and ids
