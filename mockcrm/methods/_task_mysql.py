@@ -220,7 +220,10 @@ def sql_parse_error(query: str) -> Fatal | None:
             i, after_literal = end, True
             continue
         word = re.match(r"[\w.@]+", query[i:])
-        if after_literal and word and calls and calls[-1] and word.group(0).lower() not in _AFTER_LITERAL:
+        # real server: b'…' / x'…' lex as bit/hex literals, so `'a'b', …` fails at the b (golden 75)
+        literal_prefix = word is not None and word.group(0).lower() in ("b", "x") and query[i + 1 : i + 2] == "'"
+        alias_ok = word is not None and word.group(0).lower() not in _AFTER_LITERAL and not literal_prefix
+        if after_literal and word and calls and calls[-1] and alias_ok:
             # real server: FIND_IN_SET is a generic function call, whose arguments may carry an
             # alias (MariaDB udf_expr: expr [AS] ident), so `'O'Reilly` passes and the error comes
             # at the token after the word
