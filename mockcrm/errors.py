@@ -96,8 +96,11 @@ def sql_fatal(message: str) -> Fatal:
 
 def sql_syntax_fatal(near: str, line: int = 1) -> Fatal:
     """The MariaDB syntax error the real server crashes with when it pastes bad SQL."""
-    # real server: MariaDB quotes at most 80 characters of the rest, as 77 + "..." (%-.80T)
-    near = near if len(near) <= 80 else near[:77] + "..."
+    # real server: MariaDB quotes at most 80 *bytes* of the rest, as 77 + "..." (%-.80T counts bytes,
+    # cut on a whole character: my_well_formed_length), so Cyrillic takes two
+    raw = near.encode("utf-8")
+    if len(raw) > 80:
+        near = raw[:77].decode("utf-8", errors="ignore") + "..."
     return sql_fatal(
         "You have an error in your SQL syntax; check the manual that corresponds to your "
         f"MariaDB server version for the right syntax to use near '{near}' at line {line}"

@@ -336,13 +336,21 @@ def delete_clid(value: Any) -> int:
     """``Client::delete(int $clid)``: PHP's coercion of the argument, or the TypeError page."""
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+    if isinstance(value, int):
+        return value
+    # real server: a float passes an int parameter only when ZEND_DOUBLE_FITS_LONG (-2**63 <= d < 2**63)
+    if isinstance(value, float) and math.isfinite(value) and -(2.0**63) <= value < 2.0**63:
         return int(value)
     if isinstance(value, str) and is_numeric(value):
         # real server: only a numeric string passes an int parameter ("1e1" is 10, " 2 " is 2); a leading-numeric
         # one such as "2abc" is a TypeError in PHP 8 (checked with php8.2)
+        digits = value.strip(" \t\n\r\v\f")
+        if digits.lstrip("+-").isdigit() and digits.isascii() and -(2**63) <= int(digits) < 2**63:
+            return int(digits)
+        # real server: a longer one is read as a float and must fit an int too, or it is the
+        # "string given" TypeError ("9999…9" of 40 digits; zend_parse_arg_long_weak)
         number = floatval(value)
-        if math.isfinite(number):
+        if math.isfinite(number) and -(2.0**63) <= number < 2.0**63:
             return int(number)
     given = "null" if value is None else "array" if isinstance(value, (dict, list)) else type(value).__name__
     given = {"str": "string"}.get(given, given)  # PHP names: string, float (INF/NAN)

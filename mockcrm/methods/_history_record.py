@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..errors import escape_fatal
 from ..php import empty, intval, strval
 from ..store import Row
 from ..wire import Call
@@ -46,6 +47,10 @@ def add_history(
     now = call.backend.clock.now_str()
     # real server: addHistorty untags the text, so an array is a fatal (golden 43-history-odd-inputs)
     text = untag_arg(des if isinstance(des, (list, dict)) else strval(des).replace("\\r\\n", "\r\n"))
+    if isinstance(tip, (list, dict)):
+        # real server: the tip reaches SafeMySQL's `SET ?u` raw, whose escape throws on an array
+        # (addHistorty, func.helpers.php:5120); nothing is written
+        raise escape_fatal()
     cid = call.db.add_history(
         datum=now if empty(datum) else mysql_datetime(datum),
         # real server: des TEXT, tip VARCHAR(50), pid VARCHAR(100) over a utf8mb3 connection (setup.sql)

@@ -17,6 +17,7 @@ from ..wire import Call
 from . import _client_data as data
 from . import _client_read as read
 from . import _client_write as write
+from ._task_mysql import find_in_set, raise_on_parse_error
 
 FIELD_HINTS = {
     "clid": "Уникальный идентификатор записи клиента в CRM",
@@ -90,9 +91,7 @@ def _info_match(call: Call, row: dict[str, Any], people: set[int]) -> bool:
             return False
     if data.not_blank(inn):
         # real server: FIND_IN_SET over recv with ";" turned into "," — any slot matches (client.md §7.1)
-        needle, recv = strval(inn), row.get("recv")
-        items = [] if recv is None else strval(recv).replace(";", ",").split(",")
-        if "," in needle or not any(data.ci_eq(s, needle) for s in items):
+        if not find_in_set(strval(inn), row.get("recv")):
             return False
     return True
 
@@ -113,8 +112,28 @@ def _info_candidates(call: Call) -> Iterable[dict[str, Any]]:
     return [row] if row is not None else []
 
 
+def _info_query(call: Call) -> str:
+    """The lookup query of client.php info, values pasted unescaped (a quote breaks it)."""
+    p = call.params
+
+    def text(v: Any) -> str:
+        return "Array" if isinstance(v, (dict, list)) else strval(v)
+
+    uid, clid, inn = p.get("uid"), p.get("clid"), p.get("inn")
+    s = f"AND uid = '{text(uid)}'" if data.not_blank(uid) else f"AND clid = '{text(clid)}'"
+    if data.not_blank(inn):
+        if not data.not_blank(uid) and not data.not_blank(clid):
+            s = ""
+        s += f"AND FIND_IN_SET('{text(inn)}', REPLACE(recv, ';',',')) "
+    people = ",".join(str(i) for i in call.db.people(call.iduser))
+    tail = f"AND iduser IN ({people}) and identity = '{call.db.identity}'"
+    return f"SELECT clid FROM app_clientcat WHERE clid > 0 {s} {tail}"
+
+
 def info(call: Call) -> Any:
     names = read.output_fields(call)
+    # real server: uid/clid/inn are pasted into the lookup query as they came (client.php info)
+    raise_on_parse_error(_info_query(call))
     people = data.visible_owners(call.db, call.iduser)
     row = next((r for r in _info_candidates(call) if _info_match(call, r, people)), None)
     p = call.params

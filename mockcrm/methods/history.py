@@ -8,10 +8,9 @@ from typing import Any
 from ..errors import CRMError, type_fatal
 from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
-from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
-from ._task_lookup import blank, clean_pid_list, tips, user_id_by_login
+from ._task_lookup import blank, clean_pid_list, tips, untag_arg, user_id_by_login
 from ._task_mysql import (
     as_datetime,
     ci_equal,
@@ -191,7 +190,8 @@ def list_(call: Call) -> dict[str, Any]:
 def add(call: Call) -> dict[str, Any]:
     p = call.params
     iduser = call.iduser if blank(p.get("user")) else user_id_by_login(call.db, p["user"])
-    tip = untag(strval(p["tip"])) if not blank(p.get("tip")) else "Событие"
+    # real server: `$params['tip'] != ''` holds for an array, and untag() crashes on it (history.php add)
+    tip = untag_arg(p["tip"]) if not blank(p.get("tip")) else "Событие"
     if all(blank(p.get(k)) for k in ("clid", "pid", "did")) or blank(p.get("content")):
         raise MissingParams()
     cid = add_history(

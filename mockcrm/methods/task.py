@@ -7,7 +7,6 @@ from typing import Any
 from ..errors import CRMError, Fatal, type_fatal
 from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
-from ..sanitize import untag
 from ..wire import Call, cleaner
 from ._history_record import add_history
 from ._task_lookup import blank, clean_pid_list, get_tip_task, tips, untag_arg, user_id_by_login, yexplode
@@ -332,7 +331,8 @@ def history(call: Call) -> dict[str, Any]:
     p = call.params
     iduser = call.iduser if blank(p.get("user")) else user_id_by_login(call.db, p["user"])
     # real server: getTipTask runs even for an empty tip, creating an untitled type (task.md §13)
-    tip = get_tip_task(call.db, untag(strval(p.get("tip"))))
+    # real server: untag() hands an array tip to strip_tags(), a TypeError before anything is written
+    tip = get_tip_task(call.db, untag_arg(p.get("tip")))
     targets = (p.get("clid"), p.get("pid"), p.get("did"))
     if all(blank(v) for v in targets) or blank(p.get("content")):
         raise MissingParams()
