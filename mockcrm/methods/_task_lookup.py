@@ -179,3 +179,11 @@ def nl2br(text: str) -> str:
         out.append(text[i])
         i += 1
     return "".join(out)
+
+
+def cleaner_arg(value: Any, cleaner_at: tuple[str, int]) -> str:
+    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
+    if isinstance(value, (list, dict)):
+        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
+        raise Fatal("TypeError", "trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
+    return strval(value)

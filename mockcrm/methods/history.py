@@ -10,7 +10,7 @@ from ..mysql_order import order_by, table_resolver
 from ..php import intval, php_values, strval
 from ..wire import Call, cleaner
 from ._history_record import FIELD_TITLES, FIELDS, INT_COLUMNS, add_history, info_view, list_view
-from ._task_lookup import blank, clean_pid_list, tips, untag_arg, user_id_by_login
+from ._task_lookup import blank, clean_pid_list, cleaner_arg, tips, untag_arg, user_id_by_login
 from ._task_mysql import (
     as_datetime,
     ci_equal,
@@ -134,19 +134,11 @@ def _matches(call: Call, row: dict[str, Any], p: dict[str, Any], start: str, end
     return find_in_set(strval(p.get("pid")), row.get("pid"))
 
 
-def _text(value: Any, cleaner_at: tuple[str, int]) -> str:
-    """A value handed to the script's own ``Cleaner()``: its ``trim`` throws on an array."""
-    if isinstance(value, (list, dict)):
-        # real server: Cleaner(array) is a trim() TypeError (golden 48-arrays-history-batches)
-        raise type_fatal("trim(): Argument #1 ($string) must be of type string, array given", *cleaner_at)
-    return strval(value)
-
-
 def _list_where(call: Call, p: dict[str, Any], start: str, end: str) -> str:
     """The ``$sort`` of history.php list, values pasted as they came (the user lookup runs here)."""
     sort = ""
     if not blank(p.get("word")):
-        w = cleaner(_text(p["word"], ("developer/v2/history.php", 26)))
+        w = cleaner(cleaner_arg(p["word"], ("developer/v2/history.php", 26)))
         sort += f" and (des LIKE '%{w}%' or tip LIKE '%{w}%')"
     if isinstance(p.get("tip"), str) and p["tip"] in FIELDS:
         sort += f" and tip = '{cleaner(p['tip'])}'"
