@@ -336,6 +336,13 @@ class _Parser:
             else:
                 return
 
+    def expr_list(self, item: Item) -> None:
+        """``expr {, expr}``: a parenthesised list or a function's arguments."""
+        self.expr(item)
+        while self.is_op(","):
+            self.take()
+            self.expr(item)
+
     def unary(self, item: Item) -> None:
         if self.is_op("-", "+", "!", "~") or self.tok.upper in ("NOT", "BINARY"):
             self.take()
@@ -367,10 +374,7 @@ class _Parser:
             return
         if self.is_op("("):
             self.take()
-            self.expr(item)
-            while self.is_op(","):
-                self.take()
-                self.expr(item)
+            self.expr_list(item)
             if not self.is_op(")"):
                 raise self.fail()
             self.take()
@@ -386,10 +390,7 @@ class _Parser:
                 if self.is_op("*"):
                     self.take()  # count(*)
                 elif not self.is_op(")"):
-                    self.expr(item)
-                    while self.is_op(","):
-                        self.take()
-                        self.expr(item)
+                    self.expr_list(item)
                 if not self.is_op(")"):
                     raise self.fail()
                 self.take()
