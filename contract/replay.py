@@ -3,7 +3,7 @@
 
     python3 replay.py --base-url URL [--apikey KEY] [--login-admin L] [--login-manager L2] [--login-manager2 L3]
                       [--reset "shell command"] [--hook-port 18765] [--only NAME ...] [--no-webhooks]
-                      [--json-report FILE] GOLDEN_DIR_OR_FILES...
+                      [--json-report FILE] [--hook-quiet S] [--sleep-url URL] GOLDEN_DIR_OR_FILES...
 
 Every golden file (NAME.jsonl, one recorded step per line, written by oracle/record.py) is replayed in order:
   1. --reset is run (shell) before each file, so the target starts from a fresh install (ids from 1);
@@ -51,6 +51,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 
 # values the golden files were recorded with (the oracle install)
 DEFAULT_APIKEY = "VaSeZvkTfh5HMjJpNnge1W7Bloim0S"
@@ -280,7 +281,20 @@ def start_receiver(port, store):
     return srv
 
 
+def wait(seconds, sleep_url, timeout):
+    """A recorded pause: real time, or (--sleep-url) the target's own clock moved on by as much."""
+    if not sleep_url:
+        time.sleep(seconds)
+        return
+    body = json.dumps({"seconds": seconds}).encode()
+    req = urllib.request.Request(sleep_url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        r.read()
+
+
 def settle(store, max_wait, quiet):
+    if quiet <= 0:  # the target delivers before it answers (mockcrm's sync mode): nothing to wait for
+        return
     t0 = time.time()
     last = store.count()
     stable = time.time()
@@ -472,7 +486,17 @@ def main():
     ap.add_argument("--window-days", type=float, default=60.0, help="date normalisation window (default 60)")
     ap.add_argument("--strict-key-order", action="store_true", help="object key order must match too")
     ap.add_argument("--timeout", type=float, default=60.0, help="HTTP timeout per request (s)")
-    ap.add_argument("--hook-quiet", type=float, default=0.15, help="webhook settle: quiet period (s)")
+    ap.add_argument(
+        "--hook-quiet",
+        type=float,
+        default=0.15,
+        help="webhook settle: quiet period (s); 0 = no wait, for a target that delivers before it answers",
+    )
+    ap.add_argument(
+        "--sleep-url",
+        help='instead of sleeping for a step\'s "sleep", POST {"seconds": s} here '
+        "(a mockcrm's /__mockcrm/clock/advance)",
+    )
     ap.add_argument("--hook-max-wait", type=float, default=6.0, help="webhook settle: max wait (s)")
     ap.add_argument("--max-diff-lines", type=int, default=80)
     ap.add_argument("--quiet", action="store_true", help="print only failures and the summary")
@@ -541,7 +565,7 @@ def main():
         fpass = ffail = 0
         for g in lines:
             if g.get("sleep"):
-                time.sleep(float(g["sleep"]))
+                wait(float(g["sleep"]), args.sleep_url, args.timeout)
             method, url, headers, data = build_request(g, cfg)
             n0 = store.count()
             err = None

@@ -45,9 +45,11 @@ def server(hook_port: int) -> Iterator[MockCRMServer]:
 @pytest.mark.parametrize("name", TARGETS)
 def test_golden_file(server: MockCRMServer, hook_port: int, name: str, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
+    # a fresh install, and the clock back to real time (the recorded pauses below move it on)
     reset = (
         f'{sys.executable} -c "import urllib.request as u; '
-        f"u.urlopen(u.Request('{server.url}/__mockcrm/reset', method='POST'))\""
+        f"u.urlopen(u.Request('{server.url}/__mockcrm/reset', method='POST')); "
+        f"u.urlopen(u.Request('{server.url}/__mockcrm/clock/real', method='POST'))\""
     )
     proc = subprocess.run(
         [
@@ -60,9 +62,12 @@ def test_golden_file(server: MockCRMServer, hook_port: int, name: str, tmp_path:
             "--strict-key-order",
             "--hook-port",
             str(hook_port),
-            # deliveries finish before the API answers (sync mode): a short quiet period is enough
+            # deliveries finish before the API answers (sync mode): no quiet period to wait for
             "--hook-quiet",
-            "0.02",
+            "0",
+            # a recorded pause (same-second ordering) moves the mock's clock on instead of sleeping
+            "--sleep-url",
+            f"{server.url}/__mockcrm/clock/advance",
             "--quiet",
             "--json-report",
             str(report),
