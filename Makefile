@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real contract-real
+	real-up real-reset record-real contract-real diff-real
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -19,6 +19,8 @@ help:
 	@echo "make record-real NAME=...  record contract/scenarios/NAME.json from the real server into contract/golden"
 	@echo "make contract-real  real SalesMan up + reset (webhooks to the suite), contract suite against it;"
 	@echo "                    report in contract-real-report/ (ARGS='-k client' passes pytest options)"
+	@echo "make diff-real   mockcrm diff against real SalesMan servers in SHARDS parallel shards (default 2),"
+	@echo "                 SEED=1 SEEDS=10 ARGS='--time-budget 900'; reports in diff-real-out/"
 
 $(BIN)/mockcrm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +79,12 @@ record-real:
 
 contract-real: install
 	SHARED=$(SHARED) PY=$(BIN)/python bash tools/contract_real.sh $(ARGS)
+
+SHARDS ?= 2
+SEED   ?= 1
+SEEDS  ?= 10
+diff-real: install
+	SHARED=$(SHARED) BIN=$(BIN) bash tools/diff_real.sh --shards $(SHARDS) --seed $(SEED) --seeds $(SEEDS) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache
