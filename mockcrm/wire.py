@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -263,6 +264,9 @@ def _phpify(value: Any) -> Any:
         # real server: from 1e17 on json_encode switches to exponent form (1.0e+18), so the value stays a float
         if value == int(value) and abs(value) < 1e17:
             return int(value)
+        text = repr(value)
+        if "e" in text:
+            return _php_exponent(text)
         return value
     if isinstance(value, str) and not value.isascii():
         try:
@@ -270,6 +274,25 @@ def _phpify(value: Any) -> Any:
         except UnicodeEncodeError as exc:
             raise InvalidUTF8 from exc
     return value
+
+
+#: a float json_encode writes in exponent form travels through the encoder as a marked string
+#: (a per-process random mark, so that no text a client sends can pass for one)
+_MARK = "phpfloat" + secrets.token_hex(8)
+_EXPONENT = re.compile(r'"\\u0000' + _MARK + r':([-+.e0-9]+)\\u0000"')
+
+
+def _php_exponent(text: str) -> str:
+    """Python's ``1e-05``/``1e+18`` as PHP's json_encode writes it: ``1.0e-5``/``1.0e+18`` (same digits)."""
+    # real server: php_gcvt puts ".0" after a lone digit and no leading zeros in the exponent (php -r json_encode)
+    mantissa, exponent = text.split("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"\x00{_MARK}:{mantissa}e{exponent[0]}{int(exponent[1:])}\x00"
+
+
+def _unmark(text: str) -> str:
+    return _EXPONENT.sub(r"\1", text) if _MARK in text else text
 
 
 #: exact types _phpify hands over unchanged (strings are checked for UTF-8 on the whole text)
@@ -318,14 +341,14 @@ def php_json(value: Any) -> str:
         else:
             if not text.isascii() or "\x7f" in text:
                 text = _ESCAPED.sub(_escape, text)
-            return text.replace("/", "\\/")
+            return _unmark(text.replace("/", "\\/"))
     return _php_json_slow(value)
 
 
 def _php_json_slow(value: Any) -> str:
     text = json.dumps(_phpify(value), ensure_ascii=True, separators=(",", ":"))
     text = text.replace("/", "\\/")
-    return _CYRILLIC_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return _unmark(_CYRILLIC_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text))
 
 
 class ApiAnswer:

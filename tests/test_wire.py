@@ -29,6 +29,12 @@ UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный мет�
         ({"b": True, "n": None, "z": False}, '{"b":true,"n":null,"z":false}'),
         # real server: a stored literal "\u0410" is corrupted by json_encode_cyr (protocol.md §6)
         ({"t": "\\u0410"}, '{"t":"\\А"}'),
+        # php -r 'echo json_encode(...)': exponent form from 1e17 up and below 1e-4, ".0" after a lone digit
+        ({"k": 1e18, "m": -1e20, "s": 1.5e17}, '{"k":1.0e+18,"m":-1.0e+20,"s":1.5e+17}'),
+        ({"p": 123456789012345678.0, "q": 1e16}, '{"p":1.2345678901234568e+17,"q":10000000000000000}'),
+        ({"a": 0.0001, "b": 0.00001, "c": -2.5e-5, "d": 5e-324}, '{"a":0.0001,"b":1.0e-5,"c":-2.5e-5,"d":5.0e-324}'),
+        ({"e": [1e300], "t": "\\u0410"}, '{"e":[1.0e+300],"t":"\\А"}'),
+        ({"x": "\x00phpfloat:1e5\x00"}, '{"x":"\\u0000phpfloat:1e5\\u0000"}'),
     ],
 )
 def test_php_json(value: object, encoded: str) -> None:
