@@ -3,7 +3,7 @@
 
     python3 replay.py --base-url URL [--apikey KEY] [--login-admin L] [--login-manager L2] [--login-manager2 L3]
                       [--reset "shell command"] [--hook-port 18765] [--only NAME ...] [--no-webhooks]
-                      [--json-report FILE] [--hook-quiet S] [--sleep-url URL] GOLDEN_DIR_OR_FILES...
+                      [--json-report FILE] [--hook-quiet S] [--clock-url URL] GOLDEN_DIR_OR_FILES...
 
 Every golden file (NAME.jsonl, one recorded step per line, written by oracle/record.py) is replayed in order:
   1. --reset is run (shell) before each file, so the target starts from a fresh install (ids from 1);
@@ -281,15 +281,19 @@ def start_receiver(port, store):
     return srv
 
 
-def wait(seconds, sleep_url, timeout):
-    """A recorded pause: real time, or (--sleep-url) the target's own clock moved on by as much."""
-    if not sleep_url:
-        time.sleep(seconds)
-        return
-    body = json.dumps({"seconds": seconds}).encode()
-    req = urllib.request.Request(sleep_url, data=body, method="POST", headers={"Content-Type": "application/json"})
+def post_json(url, data, timeout):
+    req = urllib.request.Request(
+        url, data=json.dumps(data).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=timeout) as r:
         r.read()
+
+
+def recorded_time(g):
+    try:
+        return dt.datetime.strptime(g.get("recorded_at") or "", "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
 
 
 def settle(store, max_wait, quiet):
@@ -493,9 +497,9 @@ def main():
         help="webhook settle: quiet period (s); 0 = no wait, for a target that delivers before it answers",
     )
     ap.add_argument(
-        "--sleep-url",
-        help='instead of sleeping for a step\'s "sleep", POST {"seconds": s} here '
-        "(a mockcrm's /__mockcrm/clock/advance)",
+        "--clock-url",
+        help="a mockcrm's /__mockcrm/clock: frozen after each reset and moved on by the seconds between two "
+        "steps' recorded_at, so rows get the seconds they got on the recorded server (no sleeping)",
     )
     ap.add_argument("--hook-max-wait", type=float, default=6.0, help="webhook settle: max wait (s)")
     ap.add_argument("--max-diff-lines", type=int, default=80)
@@ -563,9 +567,19 @@ def main():
                 return 2
         time.sleep(0.2)
         fpass = ffail = 0
+        if args.clock_url:
+            post_json(args.clock_url.rstrip("/") + "/freeze", {}, args.timeout)
+        previous = None
         for g in lines:
-            if g.get("sleep"):
-                wait(float(g["sleep"]), args.sleep_url, args.timeout)
+            if args.clock_url:
+                # the recorded timeline instead of real time: same second where the recording had one
+                at = recorded_time(g)
+                if at and previous and at > previous:
+                    seconds = (at - previous).total_seconds()
+                    post_json(args.clock_url.rstrip("/") + "/advance", {"seconds": seconds}, args.timeout)
+                previous = at or previous
+            elif g.get("sleep"):
+                time.sleep(float(g["sleep"]))
             method, url, headers, data = build_request(g, cfg)
             n0 = store.count()
             err = None

@@ -45,7 +45,7 @@ def server(hook_port: int) -> Iterator[MockCRMServer]:
 @pytest.mark.parametrize("name", TARGETS)
 def test_golden_file(server: MockCRMServer, hook_port: int, name: str, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    # a fresh install, and the clock back to real time (the recorded pauses below move it on)
+    # a fresh install, and the clock back to real time (replay.py then freezes it and moves it on)
     reset = (
         f'{sys.executable} -c "import urllib.request as u; '
         f"u.urlopen(u.Request('{server.url}/__mockcrm/reset', method='POST')); "
@@ -65,9 +65,9 @@ def test_golden_file(server: MockCRMServer, hook_port: int, name: str, tmp_path:
             # deliveries finish before the API answers (sync mode): no quiet period to wait for
             "--hook-quiet",
             "0",
-            # a recorded pause (same-second ordering) moves the mock's clock on instead of sleeping
-            "--sleep-url",
-            f"{server.url}/__mockcrm/clock/advance",
+            # the mock's clock follows the recorded timeline: rows share a second exactly where they did
+            "--clock-url",
+            f"{server.url}/__mockcrm/clock",
             "--quiet",
             "--json-report",
             str(report),
