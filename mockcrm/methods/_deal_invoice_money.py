@@ -14,26 +14,10 @@ from ..sanitize import pre_format
 from ..store import Row
 from ..wire import Call
 from ._deal_common import table
+from ._deal_mysql import mysql_double
 from ._task_mysql import mysql_datetime
 
 _DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
-
-# real server: summa_credit / nds_credit / kol are double(20,2) (_install/db/setup.sql)
-_DOUBLE_MAX = 10.0**18 - 0.01
-
-
-def mysql_double(value: float, dec: int = 2) -> float:
-    """A float stored into a MariaDB ``double(20,2)`` column (``truncate_double`` in sql/field.cc).
-
-    The fraction alone is rounded half-to-even on its binary value, so ``1500.005`` keeps
-    ``1500.01`` while ``1.005`` becomes ``1.00``; values beyond 10^18 are clamped.
-    """
-    if math.isnan(value):
-        return 0.0
-    if not math.isinf(value):
-        whole = math.floor(value)
-        value = whole + round((value - whole) * 10**dec) / 10**dec
-    return max(-_DOUBLE_MAX, min(_DOUBLE_MAX, value))
 
 
 def php_money(value: Any) -> float:

@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from ..php import floatval, intval, is_numeric, strval
+from ..php import floatval, intval, is_numeric, php_float_str, strval
 
 ZERO_DATE = "0000-00-00"
 
@@ -125,13 +125,30 @@ def store_int(value: Any) -> int:
     return int(math.copysign(math.floor(abs(f) + 0.5), f))
 
 
-def store_double(value: Any) -> float:
-    """DOUBLE(20,2): rounded to 2 decimals, clamped to ±999999999999999999.99 (= ±1e18 as double)."""
-    f = value if isinstance(value, float) else floatval(value)
-    if math.isnan(f):
+def mysql_double(value: float, dec: int = 2) -> float:
+    """A PHP float stored into a MariaDB ``double(20,2)`` column: it reaches the SQL as PHP's 14-digit
+    string (safemysql quotes ``(string)$float``), so 1.2345678901234568e17 is stored as 1.2345678901235e17."""
+    # real server: json of a deal kol of 123456789012345678 is 1.2345678901235e+17 (golden 92)
+    return _double_column(value if math.isnan(value) or math.isinf(value) else float(php_float_str(value)), dec)
+
+
+def _double_column(value: float, dec: int = 2) -> float:
+    """A number MariaDB stores into a ``double(20,2)`` column (``truncate_double`` in sql/field.cc).
+
+    The fraction alone is rounded half-to-even on its binary value, so ``1500.005`` keeps
+    ``1500.01`` while ``1.005`` becomes ``1.00``; values beyond 10^18 are clamped.
+    """
+    if math.isnan(value):
         return 0.0
-    f = max(-_DOUBLE_MAX, min(_DOUBLE_MAX, f))
-    return round(f, 2) + 0.0
+    if not math.isinf(value):
+        whole = math.floor(value)
+        value = whole + round((value - whole) * 10**dec) / 10**dec
+    return max(-_DOUBLE_MAX, min(_DOUBLE_MAX, value)) + 0.0
+
+
+def store_double(value: Any) -> float:
+    """DOUBLE(20,2) of any PHP value: a PHP float goes through ``mysql_double``, a string is read by MariaDB."""
+    return mysql_double(value) if isinstance(value, float) else _double_column(floatval(value))
 
 
 def store_text(text: str, limit: int | None) -> str:
