@@ -6,7 +6,7 @@ from __future__ import annotations
 import html as _html
 from typing import Any
 
-from ..php import floatval, intval, strval
+from ..php import empty, floatval, intval, strval
 from ..store import Row
 from ..wire import Call
 from ._deal_common import table
@@ -266,11 +266,7 @@ TEMPLATE = (
     '\t\t\t<td width="80" valign="top">Поставщик</td>\n'
     '\t\t\t<td align="center" class="bb">@@DIR_STATUS@@</td>\n'
     '\t\t\t<td width="161" valign="top" class="bb">\n'
-    '\t\t\t\t<div style="position:relative">\n'
-    '\t\t\t\t\t<div style="position: absolute; z-index: 10; margin-top: 2px; width: 167px; height: 165px; top: -100px; left: 9px;">\n'
-    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/@@STAMP@@" width="180">\n'
-    "\t\t\t\t\t</div>\n"
-    "\t\t\t\t</div>\n"
+    "@@SIGNATURE@@"
     "\t\t\t</td>\n"
     '\t\t\t<td width="19" valign="top"></td>\n'
     '\t\t\t<td width="120" align="center" class="bb">\n'
@@ -369,6 +365,16 @@ def signer_info(call: Call, sid: Any) -> dict[str, Any]:
     return out
 
 
+#: the stamp and signature image of invoice.tpl's {{^noSignature}} block
+SIGNATURE = (
+    '\t\t\t\t<div style="position:relative">\n'
+    '\t\t\t\t\t<div style="position: absolute; z-index: 10; margin-top: 2px; width: 167px; height: 165px; top: -100px; left: 9px;">\n'
+    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/@@STAMP@@" width="180">\n'
+    "\t\t\t\t\t</div>\n"
+    "\t\t\t\t</div>\n"
+)
+
+
 def _company_tags(call: Call, row: Row) -> dict[str, str]:
     """Supplier tags of Invoice::getInvoice(): the invoice's bank account and its own company."""
     account = table(call, "mycomps_recv").get(intval(row.get("rs"))) or {}
@@ -446,6 +452,8 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
         "WORDS": sum_in_words(total),
         "NDS_HEAD": NDS_HEAD if show_vat else "",
         "NDS_PAD": "\t\t<td></td>\n" if show_vat else "",
+        # real server: a true nosignat drops the stamp and signature block (Invoice::getInvoice, invoice.tpl)
+        "SIGNATURE": SIGNATURE if empty(call.params.get("nosignat")) else "",
         **_company_tags(call, row),
         "BASE": base_url,
     }.items():
