@@ -115,8 +115,17 @@ def store_date(value: Any) -> str:
     return f"{year:04d}-{int(m):02d}-{int(d):02d}"
 
 
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+
 def store_int(value: Any) -> int:
-    """INT: a number is rounded half away from zero ('1.5' → 2), text keeps its leading integer."""
+    """INT: a number is rounded half away from zero ('1.5' → 2), text keeps its leading integer,
+    and what does not fit a signed INT is clamped to it (non-strict mode)."""
+    # real server: deal update mcid=2147483648 lists mcid 2147483647 (found by mockcrm diff)
+    return max(_INT_MIN, min(_INT_MAX, _int_value(value)))
+
+
+def _int_value(value: Any) -> int:
     if isinstance(value, bool) or isinstance(value, int):
         return int(value)
     f = value if isinstance(value, float) else floatval(value) if is_numeric(value) else None

@@ -301,7 +301,9 @@ def _update_value(call: Call, field: str, p: dict[str, Any], old: Row) -> Any:
     if field == "payer":
         return intval(p.get("clid")) if not php_gt0(v) else v
     if field == "mcid":
-        return _mc_default(call) if not php_gt0(v) else intval(v)
+        # real server: Deal::update falls back to $GLOBALS['mcDefault'], the cached settings value
+        # (0 in cash/settings.all.json), not to the last deal's mcid as deal add does
+        return 0 if not php_gt0(v) else intval(v)
     if field in ("idcourse", "idcurrency"):
         return intval(v)
     if field in ("kol", "marga"):
