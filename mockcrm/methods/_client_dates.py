@@ -246,15 +246,6 @@ def timestamp_column(value: str) -> str:
     return value if "1970-01-01 00:00:01" <= value <= "2038-01-19 03:14:07" else ZERO
 
 
-def mysql_datetime(value: str) -> str:
-    """A string compared with a DATETIME column: cast like MySQL; unparsable text is the zero date."""
-    m = _MYSQL.match(value)
-    if not m:
-        return ZERO
-    parts = [int(p or 0) for p in m.groups()]
-    return "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*parts)
-
-
 def card_date(value: str | None) -> str:
     """``get_sfdate``: the client card format ``dd.mm.yy,  HH:MM`` ("" for NULL)."""
     if not value or value.startswith("0000"):

@@ -18,7 +18,8 @@ from ..records import page_body
 from ..sanitize import untag
 from ..wire import JSONBytes, cleaner
 from . import _client_data as data
-from ._client_dates import card_date, mysql_datetime
+from ._client_dates import card_date
+from ._task_mysql import compared_datetime
 
 if TYPE_CHECKING:
     from ..store import Row, Table
@@ -153,8 +154,8 @@ def _sql_value(v: Any) -> str:
 
 
 def _date_cmp(column: str, op: str, bound: Any, bound2: Any = None) -> Pred:
-    low = mysql_datetime(_sql_value(bound))
-    high = mysql_datetime(_sql_value(bound2)) if bound2 is not None else ""
+    low = compared_datetime(_sql_value(bound))
+    high = compared_datetime(_sql_value(bound2)) if bound2 is not None else ""
 
     def pred(row: Row) -> bool:
         v = row.get(column)

@@ -29,6 +29,7 @@ from ._person_store import (
     untag_value,
     user_id_by_login,
 )
+from ._task_mysql import compared_datetime
 
 if TYPE_CHECKING:
     from ..wire import Call
@@ -95,14 +96,8 @@ def _word(word: Any) -> list[Pred]:
 
 
 def _date(value: Any) -> str:
-    """A date parameter as MySQL reads it against a TIMESTAMP column."""
-    text = php_str(value)
-    m = _DATE.match(text) or _DATE_COMPACT.match(text)
-    if not m:
-        # real server: a string MySQL cannot read as a date compares as the zero date
-        return _ZERO_DATE
-    y, mo, d, h, mi, s = (int(x) if x else 0 for x in m.groups())
-    return f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
+    """A date parameter as MySQL reads it against a TIMESTAMP column (``compared_datetime``)."""
+    return compared_datetime(php_str(value))
 
 
 def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offset: int) -> None:

@@ -28,21 +28,29 @@ TIMESTAMP_MAX = "2038-01-19 06:14:07"
 #: characters outside the BMP: four bytes in UTF-8, which a utf8 (utf8mb3) connection cannot carry
 _NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 
-_DATE = re.compile(r"\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
-_DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?")
+#: MariaDB's str_to_datetime: any punctuation between the parts, a 2-digit year is 20YY below 70 (19YY
+#: from 70); checked against the server: '2031:01:05', '31-01-05' and '2031-01-05 10' are read
+_DATE = re.compile(r"\s*(\d{4}|\d{2})[^\w\s](\d{1,2})[^\w\s](\d{1,2})(?!\d)")
+_DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2})(?:[^\w\s](\d{1,2})(?:[^\w\s](\d{1,2}))?)?(?!\d))?")
 _TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
 
 
-_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*\Z")
+_COMPACT = re.compile(r"\s*(\d{4}|\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*\Z")
+
+
+def _year(text: str) -> int:
+    """A 2-digit year as MariaDB reads it: 00-69 → 2000-2069, 70-99 → 1970-1999."""
+    y = int(text)
+    return y if len(text) == 4 else y + (2000 if y < 70 else 1900)
 
 
 def _compact(text: str) -> tuple[int, int, int, int, int, int] | None:
-    """``YYYYMMDD`` / ``YYYYMMDDHHMMSS``: MariaDB reads a string of only digits as a packed date."""
+    """``YYYYMMDD`` / ``YYMMDD`` / ``YYYYMMDDHHMMSS``: MariaDB reads a string of only digits as a packed date."""
     m = _COMPACT.match(text)
     if not m:
         return None
     parts = [int(g) if g else 0 for g in m.groups()]
-    return parts[0], parts[1], parts[2], parts[3], parts[4], parts[5]
+    return _year(m.group(1)), parts[1], parts[2], parts[3], parts[4], parts[5]
 
 
 def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | None:
@@ -59,7 +67,7 @@ def _date_parts(text: str, strict: bool = True) -> tuple[int, int, int, int] | N
     elif not m:
         return None
     else:
-        y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        y, mo, d = _year(m.group(1)), int(m.group(2)), int(m.group(3))
     if mo > 12 or d > 31:
         return None
     if strict and mo and d > calendar.monthrange(y or 2000, mo)[1]:
@@ -93,7 +101,7 @@ def mysql_datetime(value: Any, strict: bool = True) -> str:
         if h > 23 or mi > 59 or s > 59:
             return ZERO_DATETIME
     elif t and t.group(1) is not None:
-        h, mi, s = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
+        h, mi, s = int(t.group(1)), int(t.group(2) or 0), int(t.group(3) or 0)
         if h > 23 or mi > 59 or s > 59:
             return ZERO_DATETIME
     out = f"{y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d}"
@@ -101,6 +109,13 @@ def mysql_datetime(value: Any, strict: bool = True) -> str:
         # real server: a TIMESTAMP outside 1970-2038 is stored as zero (golden 43-history-odd-inputs)
         return ZERO_DATETIME
     return out
+
+
+def compared_datetime(value: Any) -> str:
+    """A string constant compared with a DATETIME/TIMESTAMP column: read as a DATETIME (any day 0–31 of
+    month 0–12, no 1970–2038 range); what MariaDB cannot read compares as the zero date."""
+    # real server: date_create BETWEEN '2000-01-01' AND '2031-13-01' matches nothing (found by mockcrm diff)
+    return mysql_datetime(value, strict=False)
 
 
 def mysql_time(value: Any) -> str:
