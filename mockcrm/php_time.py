@@ -74,9 +74,10 @@ _ISO8601NOCOLON = rf"(?i:t)?{_HOUR24LZ}{_MINUTELZ}{_SECONDLZ}"
 _DATENOYEAR = rf"{_MONTHTEXT}[ .\t-]*{_DAY}(?:[,.stndrh\t ]+|\0)"
 _RELTEXTNUMBER = r"(?i:first|second|third|fourth|fifth|sixth|seventh|eighth|eight|ninth|tenth|eleventh|twelfth)"
 _RELTEXTTEXT = r"(?i:next|last|previous|this)"
+# 'week' alone only after a number or next/last/this/previous: "first week" is false, "first weeks" is not
 _RELTEXTUNIT = (
     r"(?:(?i:ms|µs)|(?i:(?:msec|millisecond|µsec|microsecond|usec|sec|second|min|minute"
-    r"|hour|day|week|fortnight|forthnight|month|year)s?)|(?i:weekdays?)|" + _DAYTEXT + ")"
+    r"|hour|day|fortnight|forthnight|month|year)s?)|(?i:weeks)|(?i:weekdays?)|" + _DAYTEXT + ")"
 )
 
 #: (name, pattern) in the order of parse_date.re: the longest match wins, ties go to the earlier rule
@@ -107,7 +108,7 @@ _RULES: list[tuple[str, str]] = [
     ("pointed2", rf"{_DAY}[.\t]{_MONTH}\.{_YEAR2}"),
     ("datenoday", rf"{_MONTHTEXT}[ .\t-]*{_YEAR4}"),
     ("datenodayrev", rf"{_YEAR4}[ .\t-]*{_MONTHTEXT}"),
-    ("datetextual", rf"(?:{_MONTHTEXT}[ .\t-]*{_DAY}[,.stndrh\t ]*{_YEAR}|{_DATENOYEAR})"),
+    ("datetextual", rf"(?:{_MONTHTEXT}[ .\t-]*{_DAY}[,.stndrh\t ]+{_YEAR}|{_DATENOYEAR})"),
     ("datenoyearrev", rf"{_DAY}[ .\t-]*{_MONTHTEXT}"),
     ("datenocolon", rf"{_YEAR4}{_MONTHLZ}{_DAYLZ}"),
     (
@@ -491,10 +492,10 @@ def _action(t: _Time, name: str, tok: str) -> None:  # noqa: C901 - one branch p
     elif name in ("timestamp", "timestampms"):
         t.have_relative = True
         t.have_date = 0
-        t.y = t.m = t.d = None
+        t.y = t.m = t.d = 0  # TIMELIB_UNHAVE_DATE
         t.unhave_time()
-        if t.have_tz():
-            pass
+        if not t.have_tz():
+            return  # a zone was given before: the stamp is dropped, the date stays 0000-00-00
         negative = tok[1] == "-"
         body = tok[2:] if negative else tok[1:]
         whole, _, frac = body.partition(".")
@@ -615,9 +616,8 @@ def _action(t: _Time, name: str, tok: str) -> None:  # noqa: C901 - one branch p
         t.have_date_()
         t.m = p.month()
         t.d = p.nr(2)
-        y, length = p.get_nr(4)
-        if y is not None:
-            t.y = y + (2000 if y < 70 else 1900) if length < 4 and y < 100 else y
+        y, length = p.get_nr(4)  # datenoyear: no digits left, the year is unset again (from now)
+        t.y = y + (2000 if y < 70 else 1900) if y is not None and length < 4 and y < 100 else y
     elif name == "datenoyearrev":
         t.have_date_()
         t.d = p.nr(2)
@@ -672,7 +672,7 @@ def _action(t: _Time, name: str, tok: str) -> None:  # noqa: C901 - one branch p
     elif name == "year4":
         t.y = p.nr(4)
     elif name == "ago":
-        for k in t.rel:
+        for k in ("y", "m", "d", "h", "i", "s"):  # not the microseconds: "-2 ms ago" stays -2 ms
             t.rel[k] = -t.rel[k]
         t.weekday = -t.weekday
         if t.weekday == 0:
@@ -862,6 +862,10 @@ def strtotime(text: str, zone: str, now: dt.datetime) -> int | None:
         d, m, rel["m"] = 1, m + rel["m"], 0
     elif t.have_special_relative and t.special_type == _LAST_DAY_OF_WEEK_IN_MONTH:
         d, m, rel["m"] = 1, m + rel["m"] + 1, 0
+    if t.first_last_day_of == 1:  # applied here (before the weekday) and again after the relative part
+        d = 1
+    elif t.first_last_day_of == 2:
+        d, m = 0, m + 1
     y, m, d, h, i, s = _normalize(y, m, d, h, i, s)
 
     # do_adjust_relative
