@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any
 
+from .. import php_time
 from ..php import floatval, intval, is_numeric, php_float_str, strval
 
 ZERO_DATE = "0000-00-00"
@@ -35,66 +36,13 @@ _DOUBLE_MAX = 999999999999999999.99
 # ------------------------------------------------------------------ strtotime
 
 
-def _shift_date(y: int, m: int, d: int) -> tuple[int, int, int]:
-    """PHP's date overflow rules: month 0 = December before, day 0 = the last day before."""
-    y += (m - 1) // 12
-    m = (m - 1) % 12 + 1
-    # 400 Gregorian years are exactly 146097 days: move out of Python's year range and back
-    cycles = 0
-    while y < 1:
-        y, cycles = y + 400, cycles + 1
-    day = dt.date(y, m, 1) + dt.timedelta(days=d - 1)
-    return day.year - 400 * cycles, day.month, day.day
+def strtotime_date(value: Any, zone: str, now: dt.datetime) -> str | None:
+    """``date('Y-m-d', strtotime($value))`` in the account zone (``Deal.php:656``); None when false.
 
-
-def _ymd(y: int, m: int, d: int) -> str:
-    y, m, d = _shift_date(y, m, d)
-    year = f"-{-y:04d}" if y < 0 else f"{y:04d}"
-    return f"{year}-{m:02d}-{d:02d}"
-
-
-_TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
-_STRTOTIME = (
-    # ISO 2025-02-31 (day 0..31, month 0..12, then normalised), optional time
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_TAIL + "$"), "ymd"),
-    (re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME_TAIL + "$"), "ymd"),
-    (re.compile(r"(\d{2})-(\d{1,2})-(\d{1,2})$"), "yy"),
-    (re.compile(r"(\d{4})(\d{2})(\d{2})$"), "ymd"),
-    (re.compile(r"(\d{4})-(\d{1,2})$"), "ym"),
-    (re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME_TAIL + "$"), "dmy"),
-    (re.compile(r"(\d{1,2})-(\d{1,2})-(\d{4})" + _TIME_TAIL + "$"), "dmy"),
-    (re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME_TAIL + "$"), "mdy"),
-)
-_RELATIVE = {"now": 0, "today": 0, "midnight": 0, "noon": 0, "tomorrow": 1, "yesterday": -1}
-_HOUR = re.compile(r"[ T](\d{1,2}):(\d{2})")
-
-
-def strtotime_date(value: Any, today: str) -> str | None:
-    """``date('Y-m-d', strtotime($value))`` for the shapes integrations send; None when false.
-
-    Checked against PHP 8.2: ``2025-02-31`` → ``2025-03-03``, ``0000-00-00`` → ``-0001-11-30``,
-    ``01.02.2025`` → ``2025-02-01``, ``2025-13-45``/``31/12/2025``/``2025.12.31`` → false.
+    One PHP 8 ``strtotime`` for every caller (``mockcrm.php_time``): ``2025-02-31`` → ``2025-03-03``,
+    ``0000-00-00`` → ``-0001-11-30``, ``next monday``, ``15 March 2025``, ``+1 week 2 days``...
     """
-    s = strval(value).strip(" \t\n\r\v\0").lower()
-    if s in _RELATIVE:
-        return (dt.date.fromisoformat(today) + dt.timedelta(days=_RELATIVE[s])).isoformat()
-    for rx, shape in _STRTOTIME:
-        mt = rx.match(s)
-        if not mt:
-            continue
-        hour = _HOUR.search(s)
-        if hour and (int(hour.group(1)) > 24 or int(hour.group(2)) > 59):
-            return None
-        g = [int(x) for x in mt.groups()]
-        if shape == "ym":
-            g.append(1)
-        if shape == "yy":
-            g[0] += 2000 if g[0] < 70 else 1900
-        y, m, d = (g[2], g[1], g[0]) if shape == "dmy" else (g[2], g[0], g[1]) if shape == "mdy" else g
-        if m > 12 or d > 31:
-            return None
-        return _ymd(y, m, d)
-    return None
+    return php_time.strtotime_format(strval(value), "Y-m-d", zone, now)
 
 
 # ------------------------------------------------------------------ column storage

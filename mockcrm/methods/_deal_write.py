@@ -207,7 +207,9 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if "payer" in newparam and newparam["payer"] < 1:
         newparam["payer"] = intval(p.get("clid"))  # real server: payer < 1 → (int)clid (Deal::add)
     # real server: date('Y-m-d', strtotime(datum_plan)); a false strtotime gives the default (Deal::add)
-    plan = strtotime_date(p["datum_plan"], today(call)) if p.get("datum_plan") is not None else None
+    assert call.backend is not None
+    given = p.get("datum_plan")
+    plan = strtotime_date(given, call.db.timezone, call.backend.clock.now()) if given is not None else None
     period = intval(call.db.other_settings.get("dealPeriodDefault") or 14)
     defaults: list[tuple[str, Any]] = [
         ("datum_plan", plan or add_days(today(call), period)),
