@@ -19,7 +19,7 @@ from ..sanitize import untag
 from ..wire import JSONBytes, cleaner
 from . import _client_data as data
 from ._client_dates import card_date, mysql_datetime
-from ._task_mysql import limit_start
+from ._task_mysql import limit_start, php_times
 
 if TYPE_CHECKING:
     from ..store import Row, Table
@@ -57,6 +57,7 @@ def page_offset(value: Any) -> int:
         return 0
     if isinstance(value, (dict, list)):
         raise Fatal("TypeError", "Unsupported operand types: array * int", CLIENT_PHP, 369)
+    operand: Any = value
     if isinstance(value, (bool, int, float)):
         number = float(value)
     elif is_numeric(value):
@@ -70,9 +71,10 @@ def page_offset(value: Any) -> int:
         if not prefix:
             raise Fatal("TypeError", "Unsupported operand types: string * int", CLIENT_PHP, 369)
         number = float(prefix.group(0))
+        operand = prefix.group(0)
     if number <= 0:
         return 0
-    return limit_start(number * PAGE)
+    return limit_start(php_times(operand, PAGE))
 
 
 def order_of(call: Call, offset: int) -> OrderBy:

@@ -350,15 +350,34 @@ def find_row(table: Table, param: Any) -> Row | None:
 _LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def limit_start(rows: float) -> int:
-    """``LIMIT {$offset * 200},200``: PHP prints a float product into the SQL, which MariaDB refuses."""
-    # real server: offset "1.999" → LIMIT 399.8,200, a syntax error near '399.8,200' (every list)
+_INT_TEXT = re.compile(r"[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*")
+_INT64 = 2**63
+
+
+def php_times(operand: Any, page: int = 200) -> int | float:
+    """``$offset * 200`` in PHP 8: an int (or integer string) times 200 stays an int unless it
+    overflows; a float, a float string or a leading-numeric one gives a float."""
+    if isinstance(operand, str) and _INT_TEXT.fullmatch(operand):
+        operand = int(operand) if -_INT64 <= int(operand) < _INT64 else float(operand)
+    if isinstance(operand, int) and not isinstance(operand, bool):
+        product = operand * page
+        return product if -_INT64 <= product < _INT64 else float(product)
+    return floatval(operand) * page
+
+
+def limit_start(rows: int | float) -> int:
+    """``LIMIT {$offset * 200},200``: PHP prints a float product into the SQL as it echoes floats."""
+    if isinstance(rows, int):
+        return rows
+    text = php_float_str(rows)
     if not math.isfinite(rows):
         # real server: "1e400" * 200 prints INF, which MariaDB reads as a variable name
-        raise sql_fatal(f"Undeclared variable: {php_float_str(rows)}")
-    if rows != int(rows):
-        raise sql_syntax_fatal(f"{php_float_str(rows)},200")
-    return int(rows)
+        raise sql_fatal(f"Undeclared variable: {text}")
+    if not text.isdigit():
+        # real server: offset "1.999" → LIMIT 399.8,200 and "99999999999999999999" → 2.0E+22,200 are
+        # syntax errors (every list)
+        raise sql_syntax_fatal(f"{text},200")
+    return int(text)
 
 
 def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
@@ -373,7 +392,7 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
         return page if param else 0
     if isinstance(param, (int, float)) or is_numeric(param):
         value = floatval(param)
-        return limit_start(value * page) if value > 0 else 0
+        return limit_start(php_times(param, page)) if value > 0 else 0
     text = strval(param)
     # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
     if text.encode() <= b"0":
@@ -382,7 +401,7 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
     if lead is None:
         # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
         raise type_fatal("Unsupported operand types: string * int", *where)
-    return limit_start(floatval(lead.group(0)) * page)
+    return limit_start(php_times(lead.group(0), page))
 
 
 # ------------------------------------------------------------------ ORDER BY
