@@ -84,7 +84,8 @@ def php_gt0(v: Any) -> bool:
         if is_numeric(v):
             return float(v) > 0
         return v > "0"  # real server: non-numeric strings compare as strings in PHP 8
-    return bool(v)
+    # real server: an array is greater than any number in PHP 8, even [] (deal delete did=[] looks up 'Array')
+    return isinstance(v, (list, dict)) or bool(v)
 
 
 def php_loose_eq(a: Any, b: Any) -> bool:
