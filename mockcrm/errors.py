@@ -7,6 +7,7 @@ PHP fatal-error page the real server prints when its code crashes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -88,6 +89,9 @@ class Fatal(Exception):
 
 SAFEMYSQL = "vendor/colshrapnel/safemysql/safemysql.class.php"
 
+#: characters outside the BMP: four bytes in UTF-8, which the CRM's utf8 (utf8mb3) connection cannot carry
+NON_BMP = re.compile("[\U00010000-\U0010ffff]")
+
 
 def sql_fatal(message: str) -> Fatal:
     """A ``mysqli_sql_exception`` thrown from the DB library (e.g. unknown column)."""
@@ -98,6 +102,9 @@ def sql_syntax_fatal(near: str, line: int = 1) -> Fatal:
     """The MariaDB syntax error the real server crashes with when it pastes bad SQL."""
     # real server: MariaDB quotes at most 80 *bytes* of the rest, as 77 + "..." (%-.80T counts bytes,
     # cut on a whole character: my_well_formed_length), so Cyrillic takes two
+    # real server: the query reaches MariaDB as utf8mb3, so each byte of a 4-byte character (emoji) is
+    # quoted as "?" ('😀 x' → near '???? x'; golden 93-sql-emoji-order)
+    near = NON_BMP.sub("????", near)
     raw = near.encode("utf-8")
     if len(raw) > 80:
         near = raw[:77].decode("utf-8", errors="ignore") + "..."
@@ -105,6 +112,16 @@ def sql_syntax_fatal(near: str, line: int = 1) -> Fatal:
         "You have an error in your SQL syntax; check the manual that corresponds to your "
         f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
     )
+
+
+def invalid_utf8mb3_fatal(name: str) -> Fatal:
+    """A quoted identifier with a 4-byte character: utf8mb3 cannot hold it, the lexer refuses it."""
+    # real server: `a😀` → Invalid utf8mb3 character string: 'a\xF0\x9F\x98\x80': every byte >= 0x80 is
+    # escaped (Cyrillic too), and past 64 characters the text is cut to 61 + "..." (even inside an escape)
+    shown = "".join(chr(b) if b < 0x80 else f"\\x{b:02X}" for b in name.encode("utf-8"))
+    if len(shown) > 64:
+        shown = shown[:61] + "..."
+    return sql_fatal(f"Invalid utf8mb3 character string: '{shown}'")
 
 
 def escape_fatal() -> Fatal:

@@ -19,14 +19,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .errors import Fatal, sql_fatal, sql_syntax_fatal
+from .errors import NON_BMP, Fatal, invalid_utf8mb3_fatal, sql_fatal, sql_syntax_fatal
 
 #: a resolver: (qualifier parts, column name, whole item?) → the row key it sorts by, or None when
 #: unknown (MariaDB looks a whole-item name up in the SELECT list first, a name in an expression
 #: in the FROM tables first)
 Resolver = Callable[[tuple[str, ...], str, bool], "str | None"]
 
-_IDENT_CHAR = r"0-9A-Za-z_$\u0080-\U0010ffff"
+# real server: over the utf8mb3 connection a 4-byte character is no identifier character (a syntax error)
+_IDENT_CHAR = r"0-9A-Za-z_$\u0080-\uffff"
 _IDENT = re.compile(f"[{_IDENT_CHAR}]+")
 _NUMBER = re.compile(
     rf"(?:0x[0-9A-Fa-f]+|0b[01]+|\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+|\d+)(?![{_IDENT_CHAR}])"
@@ -456,10 +457,16 @@ def order_by(
     # real server: MariaDB drops the query's trailing whitespace before parsing (lead.php ends "\n\t\t")
     tail = tail.rstrip()
     tokens = tokenize(tail, line)
+    # real server: the lexer refuses a `name` with a 4-byte character as soon as it reads it
+    bad = next((t for t in tokens if t.kind == "quoted" and NON_BMP.search(t.text)), None)
     try:
         items, limit = _Parser(tokens).order_list()
     except _SyntaxError as e:
+        if bad is not None and bad.pos <= e.token.pos:
+            raise invalid_utf8mb3_fatal(bad.text) from None
         raise near_error(tail, e.token) from None
+    if bad is not None:
+        raise invalid_utf8mb3_fatal(bad.text)
     keys: list[tuple[str, bool]] = []
     for item in items:
         if item.position is not None:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from ..collation import plain_sort_key
 from ..errors import Fatal, sql_syntax_fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import intval, is_numeric, php_float_str, strval
+from ..php import intval, is_numeric, strval
 from ..records import page_body
 from ..sanitize import untag
 from ..wire import JSONBytes, cleaner
 from . import _client_data as data
 from ._client_dates import card_date
-from ._task_mysql import compared_datetime
+from ._task_mysql import compared_datetime, limit_start, php_times
 
 if TYPE_CHECKING:
     from ..store import Row, Table
@@ -57,6 +57,7 @@ def page_offset(value: Any) -> int:
         return 0
     if isinstance(value, (dict, list)):
         raise Fatal("TypeError", "Unsupported operand types: array * int", CLIENT_PHP, 369)
+    operand: Any = value
     if isinstance(value, (bool, int, float)):
         number = float(value)
     elif is_numeric(value):
@@ -70,12 +71,10 @@ def page_offset(value: Any) -> int:
         if not prefix:
             raise Fatal("TypeError", "Unsupported operand types: string * int", CLIENT_PHP, 369)
         number = float(prefix.group(0))
+        operand = prefix.group(0)
     if number <= 0:
         return 0
-    rows = number * PAGE
-    if not math.isfinite(rows) or rows != int(rows):
-        raise sql_syntax_fatal(f"{php_float_str(rows)},200")
-    return int(rows)
+    return limit_start(php_times(operand, PAGE))
 
 
 def order_of(call: Call, offset: int) -> OrderBy:

@@ -18,6 +18,7 @@ from ._deal_common import (
     php_loose_eq,
     status_by_title,
     status_row,
+    status_sql_check,
     step_by_title,
     step_name,
     step_rows,
@@ -141,7 +142,11 @@ def change_close(call: Call) -> dict[str, Any]:
     sid = intval(call.get("sid"))
     by_sid = sid > 0
     if not by_sid:
-        sid = status_by_title(call, untag(strval(call.get("status_close")))) if call.get("status_close") else 0
+        sid = 0
+        if call.get("status_close"):
+            # real server: getStatusClose() gets the raw value; a quote in it breaks its SQL
+            status_sql_check(call, call.get("status_close"))
+            sid = status_by_title(call, untag(strval(call.get("status_close"))))
     status = status_row(call, sid)
     title = strval(status.get("title")) if status else ""
     # real server: des_fact is untagged first, then replaced by description whenever that is set (isset)

@@ -13,6 +13,14 @@ from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
 from ._deal_mysql import store_text
+from ._task_lookup import user_id_by_login
+from ._task_mysql import raise_on_parse_error
+
+
+def php_text(value: Any) -> str:
+    """A value as PHP pastes it into a string: arrays as "Array"."""
+    return "Array" if isinstance(value, (list, dict)) else strval(value)
+
 
 DEAL_PHP = "developer/v2/deal.php"
 DEAL_CLASS = "inc/class/Deal.php"
@@ -76,7 +84,8 @@ def php_gt0(v: Any) -> bool:
         if is_numeric(v):
             return float(v) > 0
         return v > "0"  # real server: non-numeric strings compare as strings in PHP 8
-    return bool(v)
+    # real server: an array is greater than any number in PHP 8, even [] (deal delete did=[] looks up 'Array')
+    return isinstance(v, (list, dict)) or bool(v)
 
 
 def php_loose_eq(a: Any, b: Any) -> bool:
@@ -109,6 +118,10 @@ def step_by_title(call: Call, value: Any) -> int:
     """
     if value is None or value is False or value == "":
         return 0
+    # real server: WHERE title='".$name."' - a quote in the value is a syntax error (func.helpers.php getStep)
+    raise_on_parse_error(
+        f"SELECT idcategory FROM app_dogcategory WHERE title='{php_text(value)}' AND identity = '{call.db.identity}'"
+    )
     want = mysql_num("Array" if isinstance(value, (list, dict)) else value)
     for row in step_rows(call):
         if float(intval(row["title"])) == want:
@@ -193,7 +206,15 @@ def status_title(call: Call, sid: Any) -> Any:
     return row.get("title") if row else False
 
 
+def status_sql_check(call: Call, title: Any) -> None:
+    """``getStatusClose()`` pastes the title between quotes: a quote in it is a syntax error."""
+    raise_on_parse_error(
+        f"SELECT sid FROM app_dogstatus WHERE title='{php_text(title)}' AND identity = '{call.db.identity}'"
+    )
+
+
 def status_by_title(call: Call, title: Any) -> int:
+    status_sql_check(call, title)
     key = ci(title)
     row = table(call, "dogstatus", "sid").first(lambda r: ci(r.get("title")) == key)
     return intval(row["sid"]) if row else 0
@@ -214,9 +235,8 @@ def user_uid(call: Call, iduser: Any) -> str:
 
 
 def user_by_login(call: Call, login: Any) -> int:
-    """``current_userbylogin``: 0 for an unknown login."""
-    u = call.db.user_by_login(login)
-    return intval(u["iduser"]) if u else 0
+    """``current_userbylogin``: 0 for an unknown login (a quote in it is a syntax error)."""
+    return user_id_by_login(call.db, login)
 
 
 def people(call: Call) -> list[int]:

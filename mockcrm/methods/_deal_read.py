@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import CRMError, Fatal, sql_fatal, type_fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import floatval, intval, is_numeric, strval, trim
+from ..php import intval, is_numeric, strval, trim
 from ..sanitize import untag
 from ..store import Row
 from ..wire import Call, JSONBytes, cleaner
@@ -44,7 +44,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
-from ._task_mysql import as_datetime, like
+from ._task_mysql import as_datetime, like, limit_start, php_times
 
 PAGE = 200
 
@@ -246,7 +246,7 @@ def _offset(offset: Any) -> int:
         # real server: "abc" > 0 holds in PHP 8 (string comparison), then "abc" * 200 throws
         kind = "array" if isinstance(offset, (list, dict)) else "string"
         raise Fatal("TypeError", f"Unsupported operand types: {kind} * int", DEAL_PHP, 570)
-    return int(floatval(offset) * PAGE)
+    return limit_start(php_times(offset, PAGE))
 
 
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:

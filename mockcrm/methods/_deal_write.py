@@ -20,6 +20,7 @@ from ._deal_common import (
     php_empty_str,
     php_gt0,
     php_loose_eq,
+    php_text,
     php_truthy,
     pid_list_str,
     pre_format_arg,
@@ -37,6 +38,8 @@ from ._deal_common import (
 )
 from ._deal_mysql import store_row, strtotime_date
 from ._deal_record import form_fields
+from ._person_store import current_client
+from ._task_mysql import sql_parse_error
 
 
 class NoTitle(CRMError):
@@ -301,7 +304,8 @@ def _update_value(call: Call, field: str, p: dict[str, Any], old: Row) -> Any:
     if field == "title":
         return untag(strval(v))
     if field == "payer":
-        return intval(p.get("clid")) if not php_gt0(v) else v
+        # real server: a non-empty payer is (int)-cast first (Deal::fullupdate: $params['payer'] = (int)...)
+        return intval(p.get("clid")) if not php_gt0(v) else intval(v)
     if field == "mcid":
         # real server: Deal::update falls back to $GLOBALS['mcDefault'], the cached settings value
         # (0 in cash/settings.all.json), not to the last deal's mcid as deal add does
@@ -386,6 +390,11 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     changed = [k for k, v in compare.items() if not php_loose_eq(old.get(k), v)]
     if not changed:
         return {"result": "Данные корректны, но идентичны имеющимся.", "data": did, "error": {"code": 302}}
+    if "clid" in changed:
+        # real server: doLogger() names the new client with current_client(), which pastes the raw
+        # value into its SQL: "1'x" is an uncaught syntax error (func.helpers.php doLogger; a payer
+        # "1'x" passes, observed)
+        current_client(call.db, compare["clid"])
     new["datum_izm"] = today(call)
     new["pid"] = intval(p.get("pid")) if php_gt0(p.get("pid")) else 0
     new["uid"] = old.get("uid") if old.get("uid") not in (None, "") else new.get("uid")
@@ -398,6 +407,15 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         datum=now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=intval(p.get("clid")),
         pid=strval(intval(p.get("pid"))), did=did,
     )  # fmt: skip
+    for query in (
+        f"select title from app_clientcat where clid='{php_text(p.get('clid'))}' and identity = '{call.db.identity}'",
+        f"SELECT person FROM app_personcat WHERE pid = '{php_text(p.get('pid'))}' AND identity = '{call.db.identity}'",
+    ):
+        # real server: sendNotify() gets getClientData/getPersonData of the raw clid and pid inside the
+        # try: a quote there is caught as error 500 after the UPDATE and the log, and no event fires
+        fatal = sql_parse_error(query)
+        if fatal is not None:
+            return {"result": "Error", "data": did, "error": {"code": 500, "text": fatal.message}}
     # real server: the stored contact list is compared as an array, so pid_list is always "changed" (deal.md §13)
     diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(old.get(k), v)}
     call.emit("deal.edit", {"did": did, "autor": call.iduser, "newparam": diff})

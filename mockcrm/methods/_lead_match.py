@@ -14,7 +14,7 @@ from typing import Any
 
 from .. import php
 from ..store import Row
-from ._task_mysql import mysql_text, raise_on_parse_error, utf8mb3
+from ._task_mysql import mysql_text, raise_on_parse_error
 
 #: ``Leads::STATUSES`` / ``Leads::REZULTES`` (directories.md §7)
 STATUSES = {"0": "Открыт", "1": "В работе", "2": "Обработан", "3": "Закрыт"}
@@ -215,11 +215,12 @@ def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> 
     has_source, has_name = source not in ("", "0"), name not in ("", "0")
     if has_source:
         raise_on_parse_error(f"SELECT id FROM app_clientpath WHERE utm_source = '{source}' AND identity = '{identity}'")
-        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), utf8mb3(source)))
+        found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), source))
     elif has_name:
         raise_on_parse_error(f"SELECT id FROM app_clientpath WHERE name = '{name}' AND identity = '{identity}'")
         # real server: looked up by name only, so "5" is a new source named "5" (golden 40-lead-webform)
-        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), utf8mb3(name)))
+        found = first(_sorted(table), lambda r: sql_eq(r.get("name"), name))
+    # real server: a WHERE literal keeps a 4-byte character (the stored name has "????"): no match
     if found is not None:
         return php.intval(found.get("id"))
     if not has_name:

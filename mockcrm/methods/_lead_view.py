@@ -10,6 +10,7 @@ from ..errors import sql_fatal
 from ..mysql_order import cut192
 from ..store import Row
 from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq
+from ._task_mysql import as_datetime
 
 #: table ``leads`` in column order (``_install/db/setup.sql``)
 LEAD_COLUMNS = [
@@ -179,7 +180,10 @@ def date_filter(params: dict[str, Any], column: str) -> Callable[[dict[str, Any]
         # real server: a two-digit year compared with YYYY-MM-DD never matches (lead.md §5)
         return lambda j: j[column] is not None and sql_eq(short(j[column]), ds)
     if ne_empty(start) and ne_empty(end):
-        return lambda j: j[column] is not None and f"{ds} 00:00:00" <= php.strval(j[column]) <= f"{de} 23:59:59"
+        # real server: the literals are read as DATETIME, an unreadable one as 0000-00-00 00:00:00
+        # (dateStart "999…9" lets every lead through)
+        low, high = as_datetime(f"{ds} 00:00:00"), as_datetime(f"{de} 23:59:59")
+        return lambda j: j[column] is not None and low <= as_datetime(j[column]) <= high
     if ne_empty(end):
         return lambda j: j[column] is not None and short(j[column]) < de
     return None

@@ -29,7 +29,7 @@ from ._person_store import (
     untag_value,
     user_id_by_login,
 )
-from ._task_mysql import compared_datetime
+from ._task_mysql import compared_datetime, limit_start, php_times
 
 if TYPE_CHECKING:
     from ..wire import Call
@@ -206,7 +206,7 @@ def _page_start(offset: Any) -> int:
         raise Fatal("TypeError", "Unsupported operand types: array * int", _SCRIPT, 395)
     if isinstance(offset, str) and not re.match(r"\s*[+-]?(\d|\.\d)", offset):
         raise Fatal("TypeError", "Unsupported operand types: string * int", _SCRIPT, 395)
-    return max(int(floatval(offset) * PAGE), 0)
+    return max(limit_start(php_times(offset, PAGE)), 0)
 
 
 def _gt_zero(v: Any) -> bool:

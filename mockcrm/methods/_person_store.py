@@ -11,12 +11,14 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Fatal
-from ..php import empty, floatval, is_numeric, php_float_str, php_values, strval, trim
+from ..php import empty, floatval, intval, is_numeric, php_float_str, php_values, strval, trim
 
 # real server: yimplode() reads indexes 0..count-1 only (inc/func.php); person.py takes it from here
 from ..php import yimplode as yimplode
 from ..sanitize import untag
 from ..store import Row
+from ._task_lookup import user_id_by_login as _lookup_user
+from ._task_mysql import raise_on_parse_error
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -239,9 +241,14 @@ def new_row(values: dict[str, Any]) -> Row:
 
 def current_client(db: Account, clid: Any) -> str:
     """``current_client``: the client title; "" for 0, ``--не найден--`` when gone (person.md §5.2)."""
-    if empty(clid):
+    # real server: (int)$id > 0 first, then the raw value is pasted into WHERE clid = '$id' (func.helpers.php
+    # current_client), so "O'Reilly" is "" and "1'x" a syntax error
+    if intval(clid) <= 0:
         return ""
-    row = db.table("clientcat", "clid").get(clid)
+    text = php_str(clid)
+    raise_on_parse_error(f"SELECT title FROM app_clientcat WHERE clid = '{text}' AND identity = '{db.identity}'")
+    n = mysql_number(text)
+    row = db.table("clientcat", "clid").get(int(n)) if n.is_integer() else None
     if row is None:
         return "--не найден--"
     return str(row.get("title") or "")
@@ -303,9 +310,8 @@ def rel_default(db: Account) -> int:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: iduser of that login, 0 when unknown."""
-    user = db.user_by_login(login) if isinstance(login, str) else None
-    return int(user["iduser"]) if user else 0
+    """``current_userbylogin``: iduser of that login, 0 when unknown (a quote in it is a syntax error)."""
+    return _lookup_user(db, login)
 
 
 def untag_value(v: Any) -> str:

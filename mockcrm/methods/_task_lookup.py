@@ -14,7 +14,7 @@ from ..backend import Account
 from ..errors import Fatal
 from ..php import intval, php_values, strip_tags, strval, trim
 from ..sanitize import untag
-from ._task_mysql import ci_equal, mysql_text, raise_on_parse_error, utf8mb3
+from ._task_mysql import ci_equal, mysql_text, raise_on_parse_error
 
 NOT_FOUND = "--не найден--"
 
@@ -116,7 +116,8 @@ def get_tip_task(db: Account, name: str) -> str:
     table = db.table("activities", "id")
     # real server: the WHERE literal is not cut, so a name past VARCHAR(20) never finds its own
     # cut row and adds another one each time (func.helpers.php getTipTask, golden 41)
-    if table.first(lambda r: ci_equal(r.get("title"), utf8mb3(name))) is None:
+    # real server: nor can a name with an emoji find its own row (stored "????", the literal keeps the emoji)
+    if table.first(lambda r: ci_equal(r.get("title"), name)) is None:
         table.insert(
             {
                 "id": None,

@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..errors import Fatal, sql_fatal, type_fatal
-from ..php import floatval, intval, is_numeric, strval
+from ..errors import Fatal, sql_fatal, sql_syntax_fatal, type_fatal
+from ..php import floatval, intval, is_numeric, php_float_str, strval
 from ..store import Row, Table
 
 ZERO_DATE = "0000-00-00"
@@ -155,8 +155,8 @@ def mysql_int(value: Any) -> int:
 
 
 def utf8mb3(text: str) -> str:
-    """A string as MariaDB receives it over the CRM's ``utf8`` connection: each 4-byte character
-    (emoji and the like) becomes ``????`` - in stored values and in the literals of a WHERE alike."""
+    """A string stored over the CRM's ``utf8`` connection: each 4-byte character (emoji and the like)
+    becomes ``????``.  Not so in a WHERE literal: there its bytes stay, and equal no stored value."""
     # real server: SafeMysql connects with charset utf8 = utf8mb3 (README of real-salesman, golden 41)
     return _NON_BMP.sub("????", text)
 
@@ -178,14 +178,7 @@ _AFTER_LITERAL = {
 
 
 def _near(query: str, pos: int, line: int, rest: str | None = None) -> Fatal:
-    rest = query[pos:] if rest is None else rest
-    # real server: MariaDB cuts the quoted rest at 80 bytes, not characters (see errors.sql_syntax_fatal)
-    raw = rest.encode("utf-8")
-    near = rest if len(raw) <= 80 else raw[:77].decode("utf-8", errors="ignore") + "..."
-    return sql_fatal(
-        "You have an error in your SQL syntax; check the manual that corresponds to your "
-        f"MariaDB server version for the right syntax to use near '{near}' at line {line}"
-    )
+    return sql_syntax_fatal(query[pos:] if rest is None else rest, line)
 
 
 def _literal_end(query: str, i: int) -> int | None:
@@ -313,7 +306,9 @@ def sql_literal(text: str) -> str:
             continue
         out.append(c)
         i += 1
-    return utf8mb3("".join(out))
+    # real server: a 4-byte character stays raw bytes in a literal, so '%😀%' never finds the stored
+    # '????' (`'a😀' = 'a????'` is 0 over utf8mb3; golden 93-sql-emoji-order)
+    return "".join(out)
 
 
 def like(value: Any, pattern: str) -> bool:
@@ -370,6 +365,36 @@ def find_row(table: Table, param: Any) -> Row | None:
 _LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
+_INT_TEXT = re.compile(r"[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*")
+_INT64 = 2**63
+
+
+def php_times(operand: Any, page: int = 200) -> int | float:
+    """``$offset * 200`` in PHP 8: an int (or integer string) times 200 stays an int unless it
+    overflows; a float, a float string or a leading-numeric one gives a float."""
+    if isinstance(operand, str) and _INT_TEXT.fullmatch(operand):
+        operand = int(operand) if -_INT64 <= int(operand) < _INT64 else float(operand)
+    if isinstance(operand, int) and not isinstance(operand, bool):
+        product = operand * page
+        return product if -_INT64 <= product < _INT64 else float(product)
+    return floatval(operand) * page
+
+
+def limit_start(rows: int | float) -> int:
+    """``LIMIT {$offset * 200},200``: PHP prints a float product into the SQL as it echoes floats."""
+    if isinstance(rows, int):
+        return rows
+    text = php_float_str(rows)
+    if not math.isfinite(rows):
+        # real server: "1e400" * 200 prints INF, which MariaDB reads as a variable name
+        raise sql_fatal(f"Undeclared variable: {text}")
+    if not text.isdigit():
+        # real server: offset "1.999" → LIMIT 399.8,200 and "99999999999999999999" → 2.0E+22,200 are
+        # syntax errors (every list)
+        raise sql_syntax_fatal(f"{text},200")
+    return int(text)
+
+
 def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
     """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200`` on PHP 8.
 
@@ -382,7 +407,7 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
         return page if param else 0
     if isinstance(param, (int, float)) or is_numeric(param):
         value = floatval(param)
-        return int(value * page) if value > 0 else 0
+        return limit_start(php_times(param, page)) if value > 0 else 0
     text = strval(param)
     # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
     if text.encode() <= b"0":
@@ -391,7 +416,7 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
     if lead is None:
         # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
         raise type_fatal("Unsupported operand types: string * int", *where)
-    return int(floatval(lead.group(0)) * page)
+    return limit_start(php_times(lead.group(0), page))
 
 
 # ------------------------------------------------------------------ ORDER BY

@@ -166,9 +166,10 @@ def add_list(call: Call) -> Any:
     for item in php_values(items) if isinstance(items, (dict, list)) else []:
         if isinstance(item, str):
             raise Fatal("TypeError", "Cannot access offset of type string on string", read.CLIENT_PHP, 653)
-        if not isinstance(item, dict):
-            item = {}
-        item = dict(item)
+        if isinstance(item, (int, float)) and item is not False:
+            # real server: $client['iduser'] = ... on an int, float or true (null/false become arrays)
+            raise Fatal("Error", "Cannot use a scalar value as an array", read.CLIENT_PHP, 653)
+        item = dict(item) if isinstance(item, dict) else {}
         # real server: the owner is forced from `user` before add runs (client.md §9)
         item["iduser"] = call.iduser if item.get("user") is None else data.user_id_by_login(call.db, item["user"])
         results.append(write.add_one(call, item))

@@ -38,6 +38,7 @@ from ._person_store import (
     yexplode,
     yimplode,
 )
+from ._task_mysql import raise_on_parse_error
 
 # real server: in_array/switch compare loosely, so a JSON `true` action runs the first case (person.md §1)
 LOOSE_TRUE_ACTION = "fields"
@@ -72,7 +73,11 @@ def _stored(row: Row | None, column: str) -> Any:
 
 def _by_sql_pid(call: Call, pid: Any) -> Row | None:
     """The row of ``WHERE pid = '$pid'`` with the raw param pasted in (getPersonData, get_person_info)."""
-    # real server: MySQL reads the quoted text as a number: "1abc" finds 1, "1.5" and "Array" find nothing
+    # real server: MySQL reads the quoted text as a number: "1abc" finds 1, "1.5" and "Array" find nothing;
+    # a quote in it breaks the SQL (getPersonData: WHERE pid = '$id' AND identity = '$identity')
+    raise_on_parse_error(
+        f"SELECT clid FROM app_personcat WHERE pid = '{php_str(pid)}' AND identity = '{call.db.identity}'"
+    )
     n = mysql_number(php_str(pid))
     return _contacts(call).get(int(n)) if n.is_integer() else None
 
