@@ -122,14 +122,14 @@ def step_row(call: Call, idcategory: Any) -> Row | None:
 
 def step_name(call: Call, idcategory: Any) -> str | None:
     """``current_dogstepname``: the step title; None for no step, "" for a missing row."""
-    if intval(idcategory) == 0:
+    if intval(idcategory) <= 0:  # real server: current_dogstepname() only looks up ids > 0 (-1 → null)
         return None
     row = step_row(call, idcategory)
     return "" if row is None else strval(row["title"])
 
 
 def step_content(call: Call, idcategory: Any) -> str | None:
-    if intval(idcategory) == 0:
+    if intval(idcategory) <= 0:  # real server: current_dogstepcontent() only looks up ids > 0
         return None
     row = step_row(call, idcategory)
     return "" if row is None else row.get("content")

@@ -346,6 +346,7 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     crid = credits(call).insert(row)
     if generated:
         call.db.settings["inum"] = str(intval(call.db.settings.get("inum")) + 1)
+        call.db.drop_settings_cache()  # real server: unlink(cash/settings.all.json) with the counter (Invoice::add)
     valuta = strval(call.db.settings.get("valuta"))
     messages = []
     if express:
