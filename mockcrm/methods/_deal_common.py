@@ -169,10 +169,14 @@ def tip_by_title(call: Call, title: Any) -> int:
     return intval(row["tid"]) if row else 0
 
 
-def tip_get_or_create(call: Call, title: str) -> int:
-    """``getDogTip()``: an unknown type name creates a new type (directories.md §4)."""
+def tip_get_or_create(call: Call, title: str, blank: bool = False) -> int:
+    """``getDogTip()``: an unknown type name creates a new type (directories.md §4).
+
+    ``blank``: the caller hands "" on as well (Deal::fullupdate does; Deal::add checks !empty first),
+    and getDogTip('') creates a type without a title.
+    """
     tid = tip_by_title(call, title)
-    if tid or not title:
+    if tid or (not title and not blank):
         return tid
     tips = table(call, "dogtips", "tid")
     # real server: dogtips.title is utf8mb3 TEXT (4-byte characters become ????)

@@ -393,10 +393,23 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         new.update({"zayavka": 0, "ztitle": ""})
     if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
+        # real server: is_numeric() is false for booleans and arrays, so they reach untag() (an array crashes)
         p["direction"] = (
-            intval(p["direction"]) if is_numeric(p["direction"]) else step_by_title(call, untag(strval(p["direction"])))
+            intval(p["direction"])
+            if is_numeric(p["direction"]) and not isinstance(p["direction"], bool)
+            else step_by_title(call, untag(text_arg(p["direction"])))
         )
-        p["tip"] = intval(p["tip"]) if is_numeric(p["tip"]) else tip_get_or_create(call, untag(strval(p["tip"])))
+        p["tip"] = (
+            intval(p["tip"])
+            if is_numeric(p["tip"]) and not isinstance(p["tip"], bool)
+            else tip_get_or_create(call, untag(text_arg(p["tip"])), blank=True)
+        )
+        d, t = intval(p["direction"]), intval(p["tip"])
+        if (d > 0 and t == 0) or (t > 0 and d == 0):
+            # real server: without multisteps getMultiStepList() answers no 'steps' for a lone direction or
+            # type, and array_keys(null) is a TypeError (Deal.php:1812)
+            message = "array_keys(): Argument #1 ($array) must be of type array, null given"
+            raise Fatal("TypeError", message, DEAL_CLASS, 1812)
         # real server: the funnel of that pair is checked; a deal whose step is not in it (no step at all,
         # as API-made deals have) is put on the funnel's first step (Deal::fullupdate, getMultiStepList)
         current, ids = intval(old.get("idcategory")), [intval(r["idcategory"]) for r in step_rows(call)]
