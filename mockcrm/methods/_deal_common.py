@@ -221,6 +221,9 @@ def user_uid(call: Call, iduser: Any) -> str:
 
 def user_by_login(call: Call, login: Any) -> int:
     """``current_userbylogin``: 0 for an unknown login."""
+    if isinstance(login, str) and php_truthy(login):
+        # real server: `login = '$login'` is pasted between quotes, so a stray quote is a syntax error
+        login = pasted_literal(login, f" AND identity = '{call.db.identity}'")
     u = call.db.user_by_login(login)
     return intval(u["iduser"]) if u else 0
 

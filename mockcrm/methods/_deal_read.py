@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_fatal, type_fatal
+from ..errors import CRMError, Fatal, sql_fatal, sql_syntax_fatal, type_fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import floatval, intval, is_numeric, strval, trim
+from ..php import floatval, intval, is_numeric, php_float_str, strval, trim
 from ..sanitize import untag
 from ..store import Row
 from ..wire import Call, JSONBytes, cleaner
@@ -246,7 +246,18 @@ def _offset(offset: Any) -> int:
         # real server: "abc" > 0 holds in PHP 8 (string comparison), then "abc" * 200 throws
         kind = "array" if isinstance(offset, (list, dict)) else "string"
         raise Fatal("TypeError", f"Unsupported operand types: {kind} * int", DEAL_PHP, 570)
-    return int(floatval(offset) * PAGE)
+    lead = re.match(r"[ \t\n\r\v\f]*([+-]?\d+)(?![\d.eE])", offset) if isinstance(offset, str) else None
+    rows: int | float
+    if isinstance(offset, bool) or isinstance(offset, int) or (lead is not None and abs(int(lead[1])) < 2**63):
+        rows = intval(offset) * PAGE  # PHP int arithmetic (a leading-integer string counts as an int)
+        rows = rows if abs(rows) < 2**63 else float(rows)  # real server: an int overflow becomes a float
+    else:
+        rows = floatval(offset) * PAGE
+    # real server: $lpos is pasted into LIMIT as PHP prints it; a float like 2.0E+22 is a syntax error
+    text = str(rows) if isinstance(rows, int) else php_float_str(rows)
+    if not re.fullmatch(r"-?\d+", text):
+        raise sql_syntax_fatal(f"{text},{PAGE}")
+    return int(text)
 
 
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:
