@@ -51,6 +51,7 @@ class Account:
         self.modules: list[Row] = [dict(m) for m in data.get("modules", [])]
         self.other_settings: dict[str, Any] = copy.deepcopy(data.get("otherSettings (cash/otherSettings.json)", {}))
         self.settings_all: dict[str, Any] = copy.deepcopy(data.get("cash/settings.all.json", {}))
+        self.settings_all_dropped = False
         self.webhooks: list[Row] = [dict(h) for h in data.get("webhooks", [])]
         self.api_samples: dict[str, Any] = data.get("api", {})
         self.tables: dict[str, Table] = {}
@@ -158,6 +159,23 @@ class Account:
         row.update(cols)
         return self.tables["history"].insert(row)
 
+    # -- cash/settings.all.json ------------------------------------------------------
+    def drop_settings_cache(self) -> None:
+        """What ``unlink(cash/settings.all.json)`` does (Invoice::add after numbering an invoice)."""
+        self.settings_all_dropped = True
+
+    def refresh_settings_cache(self) -> None:
+        """inc/settings.php, run by every request: a missing cache file is rebuilt from the database.
+
+        Only ``mcDefault`` changes: it is then the ``mcid`` of the deal with the highest did (settings.php:268).
+        """
+        if not self.settings_all_dropped:
+            return
+        deals = self.tables.get("dogovor")
+        last = max(deals, key=lambda r: int(r["did"])) if deals is not None and len(deals) else None
+        self.settings_all["mcDefault"] = int(last.get("mcid") or 0) if last else 0
+        self.settings_all_dropped = False
+
     # -- snapshots ------------------------------------------------------------------
     def clone(self) -> Account:
         """A copy sharing nothing mutable with this account."""
@@ -182,6 +200,7 @@ class Account:
             "modules": self.modules,
             "otherSettings": self.other_settings,
             "settingsAll": self.settings_all,
+            "settingsAllDropped": self.settings_all_dropped,
             "tables": {name: t.dump() for name, t in sorted(self.tables.items())},
         }
 
@@ -197,6 +216,7 @@ class Account:
         self.modules = [dict(m) for m in data.get("modules", [])]
         self.other_settings = copy.deepcopy(data.get("otherSettings", {}))
         self.settings_all = copy.deepcopy(data.get("settingsAll", {}))
+        self.settings_all_dropped = bool(data.get("settingsAllDropped"))
         self.webhooks = []
         self.api_samples = {}
         self.tables = {name: Table.from_dump(name, t) for name, t in data.get("tables", {}).items()}

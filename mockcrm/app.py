@@ -58,6 +58,7 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
     try:
         with backend.lock:
             try:
+                account.refresh_settings_cache()  # real server: inc/settings.php, before any method script
                 if prelude is not None:
                     prelude(call)
                 result = module.ACTIONS[name](call)

@@ -76,6 +76,8 @@ def php_empty_str(v: Any) -> bool:
 
 def php_gt0(v: Any) -> bool:
     """PHP 8 ``$v > 0`` for a request value."""
+    if isinstance(v, (list, dict)):
+        return True  # real server: PHP 8 ranks an array above any scalar, so even [] > 0
     if v is None or isinstance(v, bool):
         return bool(v)
     if isinstance(v, (int, float)):
@@ -135,14 +137,14 @@ def step_row(call: Call, idcategory: Any) -> Row | None:
 
 def step_name(call: Call, idcategory: Any) -> str | None:
     """``current_dogstepname``: the step title; None for no step, "" for a missing row."""
-    if intval(idcategory) == 0:
+    if intval(idcategory) <= 0:  # real server: current_dogstepname() only looks up ids > 0 (-1 → null)
         return None
     row = step_row(call, idcategory)
     return "" if row is None else strval(row["title"])
 
 
 def step_content(call: Call, idcategory: Any) -> str | None:
-    if intval(idcategory) == 0:
+    if intval(idcategory) <= 0:  # real server: current_dogstepcontent() only looks up ids > 0
         return None
     row = step_row(call, idcategory)
     return "" if row is None else row.get("content")
@@ -180,10 +182,14 @@ def tip_by_title(call: Call, title: Any) -> int:
     return intval(row["tid"]) if row else 0
 
 
-def tip_get_or_create(call: Call, title: str) -> int:
-    """``getDogTip()``: an unknown type name creates a new type (directories.md §4)."""
+def tip_get_or_create(call: Call, title: str, blank: bool = False) -> int:
+    """``getDogTip()``: an unknown type name creates a new type (directories.md §4).
+
+    ``blank``: the caller hands "" on as well (Deal::fullupdate does; Deal::add checks !empty first),
+    and getDogTip('') creates a type without a title.
+    """
     tid = tip_by_title(call, title)
-    if tid or not title:
+    if tid or (not title and not blank):
         return tid
     tips = table(call, "dogtips", "tid")
     # real server: dogtips.title is utf8mb3 TEXT (4-byte characters become ????)

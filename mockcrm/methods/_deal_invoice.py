@@ -6,8 +6,9 @@ import html as _html
 import re
 from typing import Any
 
-from ..errors import CRMError, Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, strtr, strval
+from ..errors import CRMError, Fatal, escape_fatal, sql_syntax_fatal
+from ..php import empty as empty_php
+from ..php import floatval, intval, is_numeric, strtr, strval, yimplode
 from ..sanitize import pre_format, untag
 from ..store import Row
 from ..wire import Call
@@ -20,8 +21,10 @@ from ._deal_common import (
     pasted_literal,
     php_empty_str,
     php_gt0,
+    php_truthy,
     pre_format_arg,
     table,
+    text_arg,
     today,
     user_uid,
 )
@@ -150,11 +153,15 @@ def invoice_info(call: Call, row: Row | None) -> dict[str, Any]:
 
 
 def info(call: Call) -> dict[str, Any]:
-    if call.get("id") is None:  # real server: isset($params['id'])
+    crid = call.get("id")
+    if isinstance(crid, str):
+        # real server: Invoice::info($id) runs before the isset() check, pasting id between quotes
+        crid = pasted_literal(crid, f" and identity = '{call.db.identity}'")
+    if crid is None:  # real server: isset($params['id'])
         raise NoInvoiceId()
     # real server: an unknown id gives an object of zeros, the 403 branch is unreachable (deal.md §12.2);
     # `crid = '3abc'` finds invoice 3 (MySQL casts the string)
-    wanted = sql_number(call.get("id"))
+    wanted = sql_number(crid)
     row = credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     return {"data": invoice_info(call, row)}
 
@@ -171,7 +178,7 @@ def _find_deal(call: Call, express: bool) -> Row | None:
     # real server: invoice.express casts did with (int), invoice.add pastes it raw into SQL
     raw = call.get("did")
     did: Any = intval(raw) if express else raw
-    uid = untag(strval(call.get("uid")))
+    uid = untag(text_arg(call.get("uid")))  # real server: the action's second line, before the deal lookup
     if php_gt0(did):
         if isinstance(did, str):
             # real server: WHERE did = '$did' and identity = ... (deal.php invoice.add; found by mockcrm diff)
@@ -268,6 +275,36 @@ def _recount_service_deal(call: Call, deal: Row, express: bool) -> str:
     return "Суммы по сделке обновлены"
 
 
+#: the texts Invoice::add/express hand to untag() in their order (`date` arrives as `datum`, `date.plan` as
+#: `datum_credit`, `contract` as `invoice_chek`); an array there is a strip_tags() TypeError
+_UNTAGGED = {
+    False: ("invoice", "date", "date.plan", "contract", "date.do", "do"),
+    True: ("invoice", "date", "date.plan", "contract", "date.do"),  # real server: express sets do = 'on' itself
+}
+
+
+def _array_fatals(call: Call, express: bool) -> None:
+    """The TypeErrors an array meets after the sums, in the order of deal.php and Invoice::add/express.
+
+    Every array passes deal.php's ``isset($x) && $x != ''`` (PHP 8 ranks arrays above strings).
+    """
+    template = call.get("template")
+    if not express and php_empty_str(template) and isinstance(call.get("templateID"), (list, dict)):
+        # real server: $template[$params['templateID']] with an array key (invoice.express never reads templateID)
+        raise Fatal("TypeError", "Illegal offset type", DEAL_PHP, 1360)
+    for key in _UNTAGGED[express]:
+        text_arg(call.get(key))
+    if isinstance(call.get("tip"), (list, dict)):
+        line = 1294 if express else 748
+        message = "strtr(): Argument #1 ($string) must be of type string, array given"
+        raise Fatal("TypeError", message, INVOICE_CLASS, line)
+    if not php_empty_str(template) and not is_numeric(template):
+        # real server: a template file name is pasted between quotes (Invoice::add/express `file = '…'`)
+        pasted_literal(strval(template), f" AND identity = '{call.db.identity}' LIMIT 1")
+    if isinstance(call.get("rs"), (list, dict)):
+        raise escape_fatal()  # real server: `rs > 0` keeps the array, which reaches INSERT ... SET ?u
+
+
 def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     deal = _find_deal(call, express)
     if deal is None:
@@ -294,6 +331,7 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     nds_param = call.get("nds")
     nds_in = nds_left if php_empty_str(nds_param) else pre_format_arg(nds_param, DEAL_PHP, line + 1)
     nds = php_money(nds_in)
+    _array_fatals(call, express)
     number, auto = _invoice_number(call)
     generated = number == "" and auto
     if generated:
@@ -344,17 +382,22 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
         "identity": call.db.identity,
     }
     crid = credits(call).insert(row)
-    if generated:
-        call.db.settings["inum"] = str(intval(call.db.settings.get("inum")) + 1)
     valuta = strval(call.db.settings.get("valuta"))
     messages = []
     if express:
         messages.append(f"Внесена оплата {num_format(summa_out, valuta)}")
         rs_add(call, rs, summa)
+        if isinstance(rs_param, str) and php_gt0(rs_param):
+            # real server: the account title is read with the raw rs pasted between quotes, after the
+            # invoice was written and paid (Invoice::express); a quote crashes there
+            pasted_literal(rs_param, f" and identity = '{call.db.identity}'")
         account = bank_account(call, rs)
         if account is not None and strval(account.get("title")) != "":
             # real server: this line prints the raw sum, not num_format() (Invoice::express)
             messages.append(f"На р/с {account['title']} внесена оплата в размере {strval(summa_out)} {valuta}")
+    if generated:
+        call.db.settings["inum"] = str(intval(call.db.settings.get("inum")) + 1)
+        call.db.drop_settings_cache()  # real server: unlink(cash/settings.all.json) with the counter (Invoice::add)
     messages.append("Счет добавлен в платежи")
     if owner == 0 and express:
         # real server: the payment's user (the API user) lacks access to an ownerless deal and gets it
@@ -397,11 +440,13 @@ def _find_invoice(call: Call, cast_id: bool = False) -> Row | None:
     # real server: invoice.do casts id with (int); html/pdf/mail paste it into SQL, where '2abc' means 2
     if cast_id:
         crid = intval(crid)
+    tail = f" AND identity = '{call.db.identity}'"
     if php_gt0(crid):
-        wanted = sql_number(crid)
+        # real server: crid = '$crid' / invoice = '$invoice' are pasted between quotes (deal.php)
+        wanted = sql_number(pasted_literal(crid, tail) if isinstance(crid, str) else crid)
         return credits(call).first(lambda r: float(intval(r["crid"])) == wanted)
     if not php_empty_str(number):
-        rows = _by_number(call, number)
+        rows = _by_number(call, pasted_literal(number, tail) if isinstance(number, str) else number)
         return rows[0] if rows else None
     raise sql_syntax_fatal(f"AND identity = '{call.db.identity}'")
 
@@ -480,7 +525,14 @@ def html(call: Call) -> dict[str, Any]:
     row = _find_invoice(call)
     if row is None:
         raise InvoiceNotFound()
-    return {"html": render_invoice(call, row, call.base_url), "id": intval(row["crid"]), "invoice": row.get("invoice")}
+    # real server: Invoice::getInvoice() gets the request's parameters (tip/api overwritten) and reads
+    # tagsAttached and nosignat from them
+    attached = call.get("tagsAttached")
+    if php_truthy(attached) and not isinstance(attached, (list, dict)):
+        kind = {bool: "bool", int: "int", float: "float"}.get(type(attached), "string")
+        raise Fatal("TypeError", f"array_merge(): Argument #2 must be of type array, {kind} given", INVOICE_CLASS, 2577)
+    page = render_invoice(call, row, call.base_url, nosignat=php_truthy(call.get("nosignat")))
+    return {"html": page, "id": intval(row["crid"]), "invoice": row.get("invoice")}
 
 
 def pdf(call: Call) -> dict[str, Any]:
@@ -529,53 +581,126 @@ def _first_mail(value: Any) -> str:
     return strval(value).replace(" ", "").replace(";", ",").split(",")[0]
 
 
-def _recipients(call: Call, row: Row) -> tuple[str, str, list[tuple[str, str]], int]:
-    """(to mail, to name, copies, clid) as Invoice::mail() builds them when the API sends no list."""
+def _php_array(value: Any) -> list[Any]:
+    """PHP ``(array)$v`` then ``foreach``: null → [], a scalar → [scalar], an array → its values."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _auto_list(call: Call, row: Row, given: Any) -> list[Any]:
+    """The ``email`` list Invoice::mail() builds for the API when none is given: the invoice's client, then
+    the deal's contacts (or the client's main contact)."""
     clid = intval(row.get("clid"))
     deal = deals(call).get(intval(row.get("did"))) or {}
     pids = [p for p in strval(deal.get("pid_list")).split(";") if p.strip() != ""]
     if not pids:
         client = table(call, "clientcat", "clid").get(clid) or {}
         pids = [strval(intval(client.get("pid")))]
-    entries = ([("clid", clid)] if clid > 0 else []) + [("pid", intval(p)) for p in pids]
+    if isinstance(given, str):
+        # real server: `$email[] = …` on the string '' or '0' the request sent
+        raise Fatal("Error", "[] operator not supported for strings", INVOICE_CLASS, 2206 if clid > 0 else 2212)
+    if isinstance(given, (int, float)) and not isinstance(given, bool):
+        raise Fatal("Error", "Cannot use a scalar value as an array", INVOICE_CLASS, 2206 if clid > 0 else 2212)
+    return ([f"clid:{clid}"] if clid > 0 else []) + [f"pid:{p}" for p in pids]
+
+
+def _address(call: Call, entry: str) -> tuple[str | None, str, str]:
+    """One ``kind:id`` entry → (clid it names or None, name, first e-mail)."""
+    kind, _, key = entry.partition(":")
+    if kind == "pid":
+        person = table(call, "personcat", "pid").get(intval(key)) if is_numeric(key) else None
+        return None, strval((person or {}).get("person")), _first_mail((person or {}).get("mail"))
+    if kind == "clid":
+        client = table(call, "clientcat", "clid").get(intval(key)) if is_numeric(key) else None
+        return key, strval((client or {}).get("title")), _first_mail((client or {}).get("mail_url"))
+    return None, "", ""
+
+
+def _recipients(call: Call, email: Any, emails: Any, cc: list[Any]) -> tuple[str, str, list[Any], str | None]:
+    """(to mail, to name, copies, last clid named) as Invoice::mail() walks the ``email`` list.
+
+    The first entry with a name is the addressee; once it is set, a given ``emails`` list takes over:
+    its head becomes the addressee and the rest are copied (again for every further entry).
+    """
     to_mail = to_name = ""
-    copies: list[tuple[str, str]] = []
-    for kind, key in entries:
-        if kind == "pid":
-            person = table(call, "personcat", "pid").get(key) or {}
-            name, mail = strval(person.get("person")), _first_mail(person.get("mail"))
-        else:
-            client = table(call, "clientcat", "clid").get(key) or {}
-            name, mail = strval(client.get("title")), _first_mail(client.get("mail_url"))
+    clid: str | None = None
+    pending = list(emails) if isinstance(emails, list) else _php_array(emails) if emails else []
+    # real server: foreach over a string or number only warns, so no entry is read
+    for entry in _php_array(email) if isinstance(email, (list, dict)) else []:
+        if isinstance(entry, (list, dict)):
+            raise Fatal("TypeError", "explode(): Argument #2 ($string) must be of type string, array given",
+                        INVOICE_CLASS, 2300)  # fmt: skip
+        named, name, mail = _address(call, strval(entry))
+        clid = named if named is not None else clid
         if to_name == "":
             to_name, to_mail = name, mail
+        elif pending:
+            head = pending.pop(0)
+            to_name, to_mail = strval(_key(head, "name")), strval(_key(head, "email"))
+            cc.extend({"name": _key(e, "name"), "email": _key(e, "email")} for e in pending)
         else:
-            copies.append((name, mail))
-    return to_mail, to_name, copies, clid
+            cc.append({"name": name, "email": mail})
+    return to_mail, to_name, cc, clid
+
+
+def _key(item: Any, key: str) -> Any:
+    """``$item['key']``: null for a missing key or a non-array (a string is a TypeError, see _check_copies)."""
+    return item.get(key) if isinstance(item, dict) else None
+
+
+_VALID_MAIL = re.compile(r"^[^@\s<>()\[\],;:\\\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+
+
+def _check_copies(copies: list[Any], line: int) -> list[str]:
+    """mailto(): ``AddCC($c['email'], …)`` for each copy; a string copy is a TypeError, the rest give addresses."""
+    out = []
+    for c in copies:
+        if isinstance(c, str):
+            raise Fatal("TypeError", "Cannot access offset of type string on string", "inc/func.php", line)
+        out.append(strval(_key(c, "email")))
+    return out
+
+
+def _mustache_arg(value: Any) -> str:
+    if isinstance(value, (list, dict)):
+        # real server: Mustache_Engine::render() tokenizes with strlen(), which refuses an array
+        raise Fatal("TypeError", "strlen(): Argument #1 ($string) must be of type string, array given",
+                    "vendor/mustache/mustache/src/Mustache/Tokenizer.php", 109)  # fmt: skip
+    return strval(value)
 
 
 def mail(call: Call) -> dict[str, Any]:
     row = _find_invoice(call)
     if row is None:
         raise InvoiceNotFound()
+    given = call.get("email")
+    email = given if given is not None else []
+    if empty_php(email):
+        email = _auto_list(call, row, given if given is not None else [])
     number = strval(row.get("invoice"))
     if number == "":
         # real server: Invoice::mail() mails only numbered invoices
         raise CRMError("Счет не найден", 406)
     number = number.replace("/", "-")
     crid = intval(row["crid"])
-    to_mail, to_name, copies, clid = _recipients(call, row)
-    if to_mail == "" and not any(mail for _, mail in copies):
-        # real server: PHPMailer refuses a letter without one address (Invoice::mail)
-        error = NoRecipient()
-        text = "Выполнено с ошибками. Ошибка: Пожалуйста, введите хотя бы один email-адрес получателя."
-        return {"result": "Error", "error": {"code": error.code, "text": error.text}, "data": crid,
-                "invoice": number, "text": text}  # fmt: skip
-    me = call.db.user(call.iduser) or {}
+    if empty_php(email):
+        raise CRMError("Не указан ни один получатель", 407)
+    to_mail, to_name, copies, named_clid = _recipients(call, email, call.get("emails"), _php_array(call.get("cc")))
+    clid = named_clid if named_clid is not None else intval(row.get("clid"))
+    sender = call.get("iduser")
+    # real server: an `iduser` parameter > 0 (PHP 8 comparison) is the sender (Invoice::mail)
+    iduser: Any = sender if php_gt0(sender) else call.iduser
+    me = (call.db.user(iduser) if not isinstance(iduser, (list, dict)) and is_numeric(iduser) else None) or {}
     account = bank_account(call, row.get("rs"))
     company = table(call, "mycomps").get(intval(account.get("cid"))) if account else None
-    theme = strval(call.get("theme")) or "Счет на оплату"
-    content = strval(call.get("content")).replace("\\r\\n", "<br>") or MAIL_TEMPLATE
+    theme = call.get("theme")
+    theme = "Счет на оплату" if php_empty_str(theme) else theme
+    content = call.get("content")
+    content = content.replace("\\r\\n", "<br>") if isinstance(content, str) else content
+    content = MAIL_TEMPLATE if php_empty_str(content) else content
     tags = {
         "person": to_name,
         "mName": strval(me.get("title")),
@@ -583,14 +708,21 @@ def mail(call: Call) -> dict[str, Any]:
         "mPhone": strval(me.get("phone")),
         "mCompany": strval((company or {}).get("name_shot")),
     }
-    html_text = _nl2br(_mustache(content, tags))
-    theme = _mustache(theme, tags)
-    copy_names = ", ".join(name for name, _ in copies)
+    html_text = _nl2br(_mustache(_mustache_arg(content), tags))
+    theme = _mustache(_mustache_arg(theme), tags)
+    addresses = [to_mail] + _check_copies(copies, 4751) + _check_copies(_php_array(call.get("bcc")), 4757)
+    if not any(_VALID_MAIL.match(a) for a in addresses):
+        # real server: PHPMailer refuses a letter without one valid address (Invoice::mail)
+        error = NoRecipient()
+        text = "Выполнено с ошибками. Ошибка: Пожалуйста, введите хотя бы один email-адрес получателя."
+        return {"result": "Error", "error": {"code": error.code, "text": error.text}, "data": crid,
+                "invoice": number, "text": text}  # fmt: skip
+    copy_names = yimplode(", ", [_key(c, "name") for c in copies])
     des = (
         f"Отправлен Счет на Email: {to_mail} на имя {to_name}. "
         + (f"Копия отправлена: {copy_names}" if copies else "")
         + f"\n\nТема: {theme}.\n\nТекст сообщения:\n{html_text}"
     )
-    call.db.add_history(datum=now(call), des=untag(des), tip="Исх.Почта", iduser=call.iduser, clid=clid,
+    call.db.add_history(datum=now(call), des=untag(des), tip="Исх.Почта", iduser=iduser, clid=clid,
                         did=intval(row.get("did")))  # fmt: skip
     return {"result": "Успешно", "data": {"id": crid, "invoice": number}}

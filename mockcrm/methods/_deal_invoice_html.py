@@ -204,7 +204,7 @@ TEMPLATE = (
     "\t\t</tr>\n"
     "\t</table>\n"
     "\n"
-    '\t<div align="center" style="text-align:center"><h1>Счет (договор-оферта) №@@NUMBER@@ от @@DATE@@ г.</h1></div>\n'
+    '\t<div align="center" style="text-align:center"><h1>Счет @@OFFER@@ №@@NUMBER@@ от @@DATE@@ г.</h1></div>\n'
     "\n"
     '\t<table width="100%" border="0" cellpadding="0" cellspacing="0">\n'
     "\t\t<tr>\n"
@@ -402,8 +402,47 @@ def _company_tags(call: Call, row: Row) -> dict[str, str]:
     }
 
 
-def render_invoice(call: Call, row: Row, base_url: str) -> str:
-    """The invoice page, HTML-escaped as the API sends it (``htmlspecialchars``)."""
+STAMP_BLOCK = (
+    '\t\t\t\t<div style="position:relative">\n'
+    '\t\t\t\t\t<div style="position: absolute; z-index: 10; margin-top: 2px; width: 167px; height: 165px; top: -100px; left: 9px;">\n'
+    '\t\t\t\t\t\t<img src="@@BASE@@//cash/templates/@@STAMP@@" width="180">\n'
+    "\t\t\t\t\t</div>\n"
+    "\t\t\t\t</div>\n"
+)
+
+
+#: invoice_first.htm / invoice_last.htm of cash/templates ({dog_num} is the contract number)
+_PAYMENT_TITLES = {
+    "Предварительная оплата": "Предварительная оплата по договору {dog_num}",
+    "Окончательная оплата": "Окончательная оплата по договору {dog_num}",
+}
+
+
+def _single_line(row: Row, tip: str, rate: float) -> tuple[dict[str, str], float] | None:
+    """The one printed line of a 'По договору' / prepayment / final payment invoice and its VAT (or None)."""
+    total = floatval(row.get("summa_credit"))
+    # real server: only 'По договору' keeps the invoice's contract number; the others read the deal's
+    # contract (none for API deals)
+    chek = strval(row.get("invoice_chek")) if tip == "По договору" else ""
+    if tip == "По договору":
+        vat = total * rate / (100 + rate) if rate > 0 else 0.0  # getNalog($sum, $nalog, ndsInOut off)
+        title, edizm, nalog = f"Оплата по договору №{chek}", "", num_format(round(vat, 2))
+    elif tip in _PAYMENT_TITLES:
+        vat = floatval(row.get("nds_credit"))
+        title, edizm = _PAYMENT_TITLES[tip].replace("{dog_num}", chek), "-"
+        nalog = f"{vat:.2f}"  # real server: "Nalog" => $nds, the DOUBLE(20,2) column as MySQL prints it
+    else:
+        return None
+    values = {"N": "1", "TITLE": _esc(title), "COMMENT": "", "KOL": "-", "EDIZM": edizm,
+              "PRICE": num_format(total), "SUM": num_format(total), "NALOG": nalog}  # fmt: skip
+    return values, vat
+
+
+def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) -> str:
+    """The invoice page, HTML-escaped as the API sends it (``htmlspecialchars``).
+
+    ``nosignat``: the request's own parameter; Invoice::getInvoice() then leaves the stamp out.
+    """
     deal = table(call, "dogovor", "did").get(row.get("did")) or {}
     items = sorted(
         table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == intval(row.get("did"))),
@@ -425,11 +464,24 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
         total += line
         nds += vat * qty
         lines.append((n, item, line, vat))
+    tip = strval(row.get("tip"))
+    single = _single_line(row, tip, rate)
+    if single is not None:
+        # real server: these invoice types print one line for the invoice sum instead of the specification
+        values, nds = single
+        total = floatval(row.get("summa_credit"))
     if deal_vat == 0:
         nds = 0.0
     show_vat = nds != 0
     rows = []
-    for n, item, line, vat in lines:
+    if single is not None:
+        nalog = values.pop("NALOG")
+        values["NALOG"] = NALOG_CELL.replace("@@V@@", nalog) if show_vat else ""
+        text = ROW
+        for key, value in values.items():
+            text = text.replace(f"@@{key}@@", value)
+        rows.append(text)
+    for n, item, line, vat in lines if single is None else []:
         values = {"N": str(n), "TITLE": strval(item.get("title")), "COMMENT": strval(item.get("comments")),
                   "KOL": _num(float(item["kol"])), "EDIZM": strval(item.get("edizm")),
                   "PRICE": num_format(float(item["price"])), "SUM": num_format(line),
@@ -441,9 +493,12 @@ def render_invoice(call: Call, row: Row, base_url: str) -> str:
     date = strval(row.get("datum"))[:10]
     # real server: format_date_rus_name() keeps the leading zero of the day ("01 Июля 2031")
     words = f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
-    page = TEMPLATE
+    # real server: `!$nosignat && stamp != ''` ? stamp : '' and the template drops its {{#stamp}} block
+    page = TEMPLATE.replace(STAMP_BLOCK, "") if nosignat else TEMPLATE
     for key, value in {
         "ROWS": "\t\t" + "\t\t\t\t".join(rows),
+        # real server: $tags['offer'] is only set for the type 'Счет-договор' (Invoice::getInvoice)
+        "OFFER": "(договор-оферта)" if tip == "Счет-договор" else "",
         "NUMBER": strval(row.get("invoice")),
         "DATE": words,
         "BUYER": _buyer(call, deal.get("payer") or row.get("clid")),

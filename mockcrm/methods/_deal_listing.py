@@ -62,7 +62,7 @@ def _step_step(steps: Table) -> Step:
     def step(d: Row, out: dict[str, Any]) -> None:
         v = d.get("idcategory")
         n = _int(v)
-        if n == 0:
+        if n <= 0:  # real server: current_dogstepname()/current_dogstepcontent() only look up ids > 0
             name, content = 0, None
         else:
             row = _row(steps, v)

@@ -221,7 +221,9 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
 
     start = _offset(call.get("offset"))
     # real server: the query runs after every parameter was read, so its SQL errors come last
-    terms = _parse_order(f"{strval(order)} {first} LIMIT {start},{PAGE}")
+    # real server: the connection is utf8mb3, so MariaDB reads each 4-byte character of the SQL as "????"
+    tail = "".join("????" if ord(c) > 0xFFFF else c for c in f"{strval(order)} {first} LIMIT {start},{PAGE}")
+    terms = _parse_order(tail)
     rows = list(deals(call).rows.values())
     if preds:
         rows = [d for d in rows if all(p(d) for p in preds)]

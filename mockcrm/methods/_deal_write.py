@@ -79,7 +79,12 @@ def deal_fields(call: Call) -> list[str]:
 
 
 def _mc_default(call: Call) -> int:
-    """``$mcDefault``: mcid of the deal with the highest did, else 0 (directories.md §10)."""
+    """``$mcDefault``: cached in cash/settings.all.json (0 on a fresh install), see Account.refresh_settings_cache."""
+    return intval(call.db.settings_all.get("mcDefault"))
+
+
+def _last_mcid(call: Call) -> int:
+    """``Deal::add`` for ``(int)mcid == 0``: the mcid of the deal with the highest did, else 0."""
     rows = list(deals(call))
     return intval(max(rows, key=lambda r: r["did"]).get("mcid")) if rows else 0
 
@@ -93,10 +98,24 @@ def _php_num_cmp(value: Any, n: int) -> float | str:
     return strval(value)
 
 
+def _joined(key: str, value: Any) -> Any:
+    """``Deal::add`` joins an array value before its switch: ``trim(yimplode(", ", v))`` (``;`` for coid1/pid_list)."""
+    if not isinstance(value, (list, dict)):
+        return value
+    return trim(yimplode(";" if key in ("coid1", "pid_list") else ", ", value))
+
+
+def _php_lt1(value: Any) -> bool:
+    """PHP 8 ``$value < 1``: numbers compare as numbers, other strings with ``"1"`` as strings."""
+    cmp = _php_num_cmp(value, 1)
+    return cmp < 1.0 if isinstance(cmp, float) else cmp < "1"
+
+
 def _direction(call: Call, value: Any) -> Any:
     """``Deal::add``: ``(int)v == 0 && !empty(v)`` → lookup by name; then ``v == 0`` → the default."""
     if value is None:
         return direction_default(call)  # real server: $params['direction'] ?? $dirDefault
+    value = _joined("direction", value)  # real server: an array is joined first ({"a":1} → "", stored 0)
     if intval(value) == 0 and php_truthy(value):
         value = direction_by_title(call, untag(text_arg(value)))
     cmp = _php_num_cmp(value, 0)
@@ -108,11 +127,20 @@ def _tip(call: Call, value: Any) -> Any:
     """``Deal::add``: a name creates the type; then ``v < 1`` (PHP 8 comparison) → the default."""
     if value is None:
         return tip_default(call)
+    value = _joined("tip", value)
     if intval(value) == 0 and php_truthy(value):
         value = tip_get_or_create(call, untag(text_arg(value)))
-    cmp = _php_num_cmp(value, 1)
     # real server: "2abc" < 1 compares "2abc" < "1" as strings (false), so tip stays "2abc"
-    return tip_default(call) if (cmp < 1.0 if isinstance(cmp, float) else cmp < "1") else value
+    return tip_default(call) if _php_lt1(value) else value
+
+
+def _mcid(call: Call, value: Any) -> int:
+    """``Deal::add``: ``(int)mcid == 0`` → the last deal's; in the loop ``v < 1`` → ``$mcDefault``, else ``(int)v``."""
+    if intval(value) == 0:
+        value = _last_mcid(call)
+    value = _joined("mcid", value)  # real server: (int)["2"] is 1, but the loop sees the joined "2"
+    mcid = _mc_default(call) if _php_lt1(value) else intval(value)
+    return mcid or _mc_default(call)
 
 
 def _blank_deal(call: Call) -> Row:
@@ -125,25 +153,30 @@ def _blank_deal(call: Call) -> Row:
     return row
 
 
+def _cleaned(value: Any) -> Any:
+    """The ``default:`` branch of ``Deal::add``'s switch: ``$value != NULL ? fieldClean($value) : NULL``."""
+    if php_loose_eq(value, None):
+        return None  # real server: "", 0, false and a joined empty array are == NULL (the key leaves the hook)
+    return field_clean(strval(value))
+
+
 def _add_value(call: Call, key: str, value: Any) -> Any:
     if key == "title":
         return value
-    if key in ("clid", "iduser", "mcid", "idcurrency", "idcourse", "did"):
+    if key == "iduser":
         return value
-    if key == "idcategory":
-        return intval(value)
     if key == "pid_list":
-        return pid_list_str(value)
+        return _cleaned(pid_list_str(value))
     if key in ("kol", "marga"):
         return pre_format(value)
     if key == "payer":
         return intval(value)  # real server: (int) before and inside the loop (Deal::add)
-    if key == "uid":
-        return field_clean(strval(value))
     if key in ("datum_start", "datum_end"):
         # real server: `!= ''` ? untag(value) : NULL (Deal::add)
         return None if php_empty_str(value) else untag(text_arg(value))
-    return value if isinstance(value, (int, float)) or value is None else strval(value)
+    if key in ("datum_izm", "des_fact", "kol_fact"):
+        return value  # real server: these cases only `break` (Deal::add)
+    return _cleaned(value)
 
 
 def add(call: Call) -> dict[str, Any]:
@@ -183,6 +216,15 @@ def _add_arguments(p: dict[str, Any]) -> None:
     pre_format_arg(p["marga"] if "marga" in p else p.get("marg"), DEAL_CLASS, 668)
 
 
+def _payer_clid(p: dict[str, Any]) -> None:
+    """``Deal::add`` settles payer and clid before its loop: payer is always an int from then on."""
+    p["payer"] = intval(p.get("clid")) if intval(p.get("payer")) < 1 else intval(p.get("payer"))
+    if p["payer"] > 0 and intval(p.get("clid")) == 0 and intval(p.get("pid")) == 0:
+        p["clid"] = p["payer"]  # real server: clid "", 0, "abc" or [] takes the payer (Deal::add)
+    if p["payer"] == 0 and intval(p.get("clid")) > 0:
+        p["payer"] = intval(p["clid"])
+
+
 def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     _add_arguments(p)
     if "status_close" in p:
@@ -191,21 +233,25 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     if title == "":
         raise EmptyTitle()
     settings = call.db.settings
+    # real server: dNum is only counted up after the INSERT succeeded (Deal::add)
     num = intval(settings.get("dNum")) + 1
-    settings["dNum"] = str(num)
     title = strval(settings.get("dFormat") or "СД{cnum}").replace("{cnum}", str(num)) + ": " + title
+    _payer_clid(p)
     accepted = deal_fields(call) + ["coid1", "pid_list", "idcourse", "idcurrency"]
     newparam: dict[str, Any] = {}
     for key, value in p.items():
         if key not in accepted:
             continue
+        if key not in ("payer", "mcid"):  # real server: (int) casts of the raw value come first for these
+            value = _joined(key, value)
         name = "idcategory" if key in ("step", "category") else key
         if key == "step":
-            value = step_by_title(call, value)
+            newparam[name] = step_by_title(call, value)
         elif key == "category":
             # real server: (int)category, 0 → otherSettings dealStepDefault (Deal::add)
-            value = intval(value) or intval(call.db.other_settings.get("dealStepDefault"))
-        newparam[name] = _add_value(call, name, value)
+            newparam[name] = intval(value) or intval(call.db.other_settings.get("dealStepDefault"))
+        else:
+            newparam[name] = _add_value(call, name, value)
     newparam["title"] = title
     if "payer" in newparam and newparam["payer"] < 1:
         newparam["payer"] = intval(p.get("clid"))  # real server: payer < 1 → (int)clid (Deal::add)
@@ -221,7 +267,7 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         ("direction", _direction(call, p.get("direction"))),
         ("tip", _tip(call, p.get("tip"))),
         ("close", "no"),
-        ("mcid", intval(p.get("mcid")) if intval(p.get("mcid")) > 0 else _mc_default(call)),
+        ("mcid", _mcid(call, p.get("mcid"))),
         ("pid", intval(p.get("pid"))),
         ("calculate", p.get("calculate", "no")),
         ("datum", today(call)),
@@ -241,12 +287,21 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     elif intval(newparam.get("idcategory")) == 0 and p.get("step") is not None:
         # real server: a second try with getStep((int)step), so step="" or "abc" finds the step titled 0
         newparam["idcategory"] = step_by_title(call, intval(p["step"]))
+    if intval(newparam.get("idcategory")) == 0:
+        newparam["idcategory"] = 0  # real server: (int)$mFunnel['default'], 0 without multisteps (Deal::add)
     if "summa" in p and "kol" in newparam:
         newparam["kol"] = pre_format(p["summa"])
+    # real server: (int)idcurrency == 0 → 0; without both a currency and a course the course is 0
+    newparam["idcurrency"] = newparam["idcurrency"] if intval(newparam.get("idcurrency")) else 0
+    if not intval(newparam["idcurrency"]) or not intval(newparam.get("idcourse")):
+        newparam["idcourse"] = 0
     row = _blank_deal(call)
     row.update(store_row({k: v for k, v in newparam.items() if k in row}))
-    row["did"] = intval(newparam.get("did")) or None
+    row["did"] = row["did"] or None  # real server: INSERT ... did = '0' (or NULL) takes the next AUTO_INCREMENT
+    if row["did"] is not None and deals(call).get(row["did"]) is not None:
+        raise sql_fatal(f"Duplicate entry '{row['did']}' for key 'PRIMARY'")
     did = deals(call).insert(row)
+    settings["dNum"] = str(num)
     newparam["did"] = did
     newparam["uids"] = []
     out: dict[str, Any] = {"result": "Успешно", "data": did}
@@ -307,9 +362,7 @@ def _update_value(call: Call, field: str, p: dict[str, Any], old: Row) -> Any:
         # real server: a non-empty payer is (int)-cast first (Deal::fullupdate: $params['payer'] = (int)...)
         return intval(p.get("clid")) if not php_gt0(v) else intval(v)
     if field == "mcid":
-        # real server: Deal::update falls back to $GLOBALS['mcDefault'], the cached settings value
-        # (0 in cash/settings.all.json), not to the last deal's mcid as deal add does
-        return 0 if not php_gt0(v) else intval(v)
+        return _mc_default(call) if _php_lt1(v) else intval(v)  # real server: `$v < 1 ? $mcDefault : (int)$v`
     if field in ("idcourse", "idcurrency"):
         return intval(v)
     if field in ("kol", "marga"):
@@ -334,6 +387,8 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     old = dict(deals(call).get(did) or {})
     p["marga"] = pre_format(p["marg"] if "marg" in p else p.get("marga"))
     p.pop("marg", None)
+    if php_truthy(p.get("payer")):
+        p["payer"] = intval(p["payer"])  # real server: `!empty(payer)` → (int), before arrays are joined
     fields = deal_fields(call) + ["coid1", "pid_list", "calculate", "idcourse", "idcurrency"]
     new: dict[str, Any] = {}
     moved: dict[str, Any] = {}
@@ -344,10 +399,23 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         new.update({"zayavka": 0, "ztitle": ""})
     if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
+        # real server: is_numeric() is false for booleans and arrays, so they reach untag() (an array crashes)
         p["direction"] = (
-            intval(p["direction"]) if is_numeric(p["direction"]) else step_by_title(call, untag(strval(p["direction"])))
+            intval(p["direction"])
+            if is_numeric(p["direction"]) and not isinstance(p["direction"], bool)
+            else step_by_title(call, untag(text_arg(p["direction"])))
         )
-        p["tip"] = intval(p["tip"]) if is_numeric(p["tip"]) else tip_get_or_create(call, untag(strval(p["tip"])))
+        p["tip"] = (
+            intval(p["tip"])
+            if is_numeric(p["tip"]) and not isinstance(p["tip"], bool)
+            else tip_get_or_create(call, untag(text_arg(p["tip"])), blank=True)
+        )
+        d, t = intval(p["direction"]), intval(p["tip"])
+        if (d > 0 and t == 0) or (t > 0 and d == 0):
+            # real server: without multisteps getMultiStepList() answers no 'steps' for a lone direction or
+            # type, and array_keys(null) is a TypeError (Deal.php:1812)
+            message = "array_keys(): Argument #1 ($array) must be of type array, null given"
+            raise Fatal("TypeError", message, DEAL_CLASS, 1812)
         # real server: the funnel of that pair is checked; a deal whose step is not in it (no step at all,
         # as API-made deals have) is put on the funnel's first step (Deal::fullupdate, getMultiStepList)
         current, ids = intval(old.get("idcategory")), [intval(r["idcategory"]) for r in step_rows(call)]
