@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..php import empty, intval, is_numeric, strval
+from ._user_sql import current_userbylogin
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -440,6 +441,5 @@ def visible_owners(db: Account, iduser: int) -> set[int]:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: 0 for an unknown or empty login."""
-    u = db.user_by_login(login) if isinstance(login, str) else None
-    return intval(u["iduser"]) if u else 0
+    """``current_userbylogin``: 0 for an unknown or empty login (see _user_sql)."""
+    return current_userbylogin(db, login)

@@ -13,6 +13,7 @@ from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
 from ._deal_mysql import store_text
+from ._user_sql import current_userbylogin
 
 DEAL_PHP = "developer/v2/deal.php"
 DEAL_CLASS = "inc/class/Deal.php"
@@ -214,9 +215,8 @@ def user_uid(call: Call, iduser: Any) -> str:
 
 
 def user_by_login(call: Call, login: Any) -> int:
-    """``current_userbylogin``: 0 for an unknown login."""
-    u = call.db.user_by_login(login)
-    return intval(u["iduser"]) if u else 0
+    """``current_userbylogin``: 0 for an unknown login (see _user_sql)."""
+    return current_userbylogin(call.db, login)
 
 
 def people(call: Call) -> list[int]:

@@ -17,6 +17,7 @@ from ..php import empty, floatval, is_numeric, php_float_str, php_values, strval
 from ..php import yimplode as yimplode
 from ..sanitize import untag
 from ..store import Row
+from ._user_sql import current_userbylogin
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -303,9 +304,8 @@ def rel_default(db: Account) -> int:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: iduser of that login, 0 when unknown."""
-    user = db.user_by_login(login) if isinstance(login, str) else None
-    return int(user["iduser"]) if user else 0
+    """``current_userbylogin``: iduser of that login, 0 when unknown (see _user_sql)."""
+    return current_userbylogin(db, login)
 
 
 def untag_value(v: Any) -> str:

@@ -188,6 +188,18 @@ def _literal_end(query: str, i: int) -> int | None:
     return None
 
 
+def _comment_end(query: str, i: int) -> int | None:
+    """The index after a comment starting at ``i`` (``#``, ``-- ``, ``/* */``), -1 for an open
+    ``/*``, None for no comment (MariaDB: ``--`` needs a space or control character after it)."""
+    if query.startswith("/*", i):
+        end = query.find("*/", i + 2)
+        return -1 if end < 0 else end + 2
+    if query[i] == "#" or (query.startswith("--", i) and (i + 2 == len(query) or ord(query[i + 2]) <= 32)):
+        end = query.find("\n", i)
+        return len(query) if end < 0 else end
+    return None
+
+
 def sql_parse_error(query: str) -> Fatal | None:
     """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
 
@@ -212,6 +224,14 @@ def sql_parse_error(query: str) -> Fatal | None:
             # real server: after `'x' alias` inside FIND_IN_SET( only "," or ")" may follow
             return _near(query, i, line)
         after_alias = False
+        comment = _comment_end(query, i)
+        if comment is not None:
+            if comment < 0:
+                # real server: an unclosed /* is an error near the comment itself
+                return _near(query, i, line)
+            line += query.count("\n", i, comment)
+            i = comment
+            continue
         if c == "'":
             end = _literal_end(query, i)
             if end is None:
