@@ -200,6 +200,26 @@ def _comment_end(query: str, i: int) -> int | None:
     return None
 
 
+class _Paren:
+    """One open parenthesis: a generic function call's argument list (its name) or a group."""
+
+    __slots__ = ("alias", "args", "name")
+
+    def __init__(self, name: str | None) -> None:
+        self.name, self.args, self.alias = name, 0, False
+
+    def close(self) -> Fatal | None:
+        """MariaDB builds a native function when its ``)`` is read (Create_func_arg2): the
+        argument count is checked first, then the aliases (golden 91)."""
+        if self.name is None:
+            return None
+        if self.args != 2:
+            return sql_fatal(f"Incorrect parameter count in the call to native function '{self.name}'")
+        if self.alias:
+            return sql_fatal(f"Incorrect parameters in the call to native function '{self.name}'")
+        return None
+
+
 def sql_parse_error(query: str) -> Fatal | None:
     """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
 
@@ -210,9 +230,8 @@ def sql_parse_error(query: str) -> Fatal | None:
     """
     # MariaDB counts lines from the first token and not inside string literals (golden 45: line 32)
     query = query.lstrip()
-    i, line, after_literal, after_alias = 0, 1, False, False
-    # one entry per open parenthesis: True when it opens a generic function call's arguments
-    calls: list[bool] = []
+    i, line, after_literal, after_alias, want_alias = 0, 1, False, False, False
+    parens: list[_Paren] = []
     prev_word = ""
     while i < len(query):
         c = query[i]
@@ -220,10 +239,6 @@ def sql_parse_error(query: str) -> Fatal | None:
             line += c == "\n"
             i += 1
             continue
-        if after_alias and c not in ",)":
-            # real server: after `'x' alias` inside FIND_IN_SET( only "," or ")" may follow
-            return _near(query, i, line)
-        after_alias = False
         comment = _comment_end(query, i)
         if comment is not None:
             if comment < 0:
@@ -232,34 +247,71 @@ def sql_parse_error(query: str) -> Fatal | None:
             line += query.count("\n", i, comment)
             i = comment
             continue
+        word = re.match(r"[\w.@]+", query[i:])
+        call = parens[-1] if parens and parens[-1].name is not None else None
+        if want_alias:
+            # after `expr AS` only an identifier or a quoted name may follow (select_alias)
+            end = _literal_end(query, i) if c == "'" else None
+            if word is None and end is None:
+                return _near(query, i, line)
+            want_alias, after_alias = False, True
+            i = end if end is not None else i + len(word.group(0) if word else " ")
+            continue
+        if after_alias and c not in ",)":
+            # real server: after `'x' alias` inside FIND_IN_SET( only "," or ")" may follow
+            return _near(query, i, line)
+        after_alias = False
         if c == "'":
             end = _literal_end(query, i)
             if end is None:
                 # real server: an open literal is shown unescaped ('' as ') (golden 45-transports-quotes)
                 return _near(query, i + 1, line, query[i + 1 :].replace("''", "'"))
+            if call is not None and not after_literal:
+                call.args = max(call.args, 1)
             i, after_literal = end, True
             continue
-        word = re.match(r"[\w.@]+", query[i:])
-        # real server: b'…' / x'…' lex as bit/hex literals, so `'a'b', …` fails at the b (golden 75)
-        literal_prefix = word is not None and word.group(0).lower() in ("b", "x") and query[i + 1 : i + 2] == "'"
-        alias_ok = word is not None and word.group(0).lower() not in _AFTER_LITERAL and not literal_prefix
-        if after_literal and word and calls and calls[-1] and alias_ok:
+        lowered = word.group(0).lower() if word else ""
+        if after_literal and lowered == "as":
+            if call is None:
+                # real server: `'1' AS b` outside a function's arguments is a syntax error (golden 91)
+                return _near(query, i, line)
             # real server: FIND_IN_SET is a generic function call, whose arguments may carry an
-            # alias (MariaDB udf_expr: expr [AS] ident), so `'O'Reilly` passes and the error comes
-            # at the token after the word
-            after_literal, after_alias = False, True
+            # alias (MariaDB udf_expr: expr [AS] ident)
+            call.alias, want_alias, after_literal = True, True, False
+            i += 2
+            continue
+        # real server: b'…' / x'…' lex as bit/hex literals, so `'a'b', …` fails at the b (golden 75)
+        literal_prefix = word is not None and lowered in ("b", "x") and query[i + 1 : i + 2] == "'"
+        alias_ok = word is not None and lowered not in _AFTER_LITERAL and not literal_prefix
+        if after_literal and word and call is not None and alias_ok:
+            # `'O'Reilly` passes as an alias and the error comes at the token after the word
+            call.alias, after_literal, after_alias = True, False, True
             i += len(word.group(0))
             continue
-        if after_literal and (c == ";" or (word and word.group(0).lower() not in _AFTER_LITERAL)):
+        if after_literal and (c == ";" or (word and lowered not in _AFTER_LITERAL)):
             return _near(query, i, line)
         after_literal = False
         if c == "(":
-            calls.append(prev_word in _GENERIC_CALLS)
-        elif c == ")" and calls:
-            calls.pop()
-        prev_word = word.group(0).lower() if word else ""
+            if call is not None:
+                call.args = max(call.args, 1)
+            parens.append(_Paren(word_before(query, i) if prev_word in _GENERIC_CALLS else None))
+        elif c == ")" and parens:
+            fatal = parens.pop().close()
+            if fatal is not None:
+                return fatal
+        elif c == "," and call is not None:
+            call.args = max(call.args, 1) + 1
+        elif call is not None:
+            call.args = max(call.args, 1)
+        prev_word = lowered
         i += len(word.group(0)) if word else 1
     return None
+
+
+def word_before(query: str, i: int) -> str:
+    """The function name as written before the ``(`` at ``i`` (MariaDB echoes it as typed)."""
+    m = re.search(r"([\w.@]+)\s*$", query[:i])
+    return m.group(1) if m else ""
 
 
 #: functions MariaDB parses as generic calls (function_call_generic), whose arguments take aliases
