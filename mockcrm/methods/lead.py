@@ -173,7 +173,7 @@ def add(call: Call) -> Any:
     return {"result": "Success", "id": lid}
 
 
-def _list_query(call: Call, sort: str, order: str, offset: int) -> tuple[str, str]:
+def _list_query(call: Call, sort: str, order: str, offset: str) -> tuple[str, str]:
     """The list query of lead.php up to ``ORDER BY `` and the rest; the SELECT list before WHERE
     only counts for "at line N"."""
     first = "" if call.params.get("first") == "old" else "DESC"
@@ -209,7 +209,9 @@ def list_(call: Call) -> Any:
     db = call.db
     sort, uid = _list_sort(call)
     order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
-    offset = max(php.intval(p.get("offset")), 0) * PAGE
+    lpos = max(php.intval(p.get("offset")), 0) * PAGE
+    # real server: (int)$offset * 200 past PHP_INT_MAX is a float, pasted as "1.844674407371E+21"
+    offset = str(lpos) if lpos < 2**63 else php.php_float_str(float(lpos))
     head, tail = _list_query(call, sort, order, offset)
     if sql_parse_error(head) is not None:
         # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
