@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import Fatal, sql_fatal, type_fatal
-from ..php import floatval, intval, is_numeric, strval
+from ..php import floatval, intval, is_numeric, mul_text, strval
 from ..store import Row, Table
 
 ZERO_DATE = "0000-00-00"
@@ -427,7 +427,7 @@ def find_row(table: Table, param: Any) -> Row | None:
 _LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
+def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> str:
     """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200`` on PHP 8.
 
     ``where`` is the script and line of the multiplication, where a non-numeric value crashes.
@@ -436,19 +436,19 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
         # real server: an array is greater than any int, and array * int is a TypeError
         raise type_fatal("Unsupported operand types: array * int", *where)
     if param is None or isinstance(param, bool):
-        return page if param else 0
+        return str(page) if param else "0"
+    # real server: a float product prints as "0.2" or "2.0E+22", a syntax error in LIMIT
     if isinstance(param, (int, float)) or is_numeric(param):
-        value = floatval(param)
-        return int(value * page) if value > 0 else 0
+        return mul_text(param, page) if floatval(param) > 0 else "0"
     text = strval(param)
     # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
     if text.encode() <= b"0":
-        return 0
+        return "0"
     lead = _LEADING_NUMBER.match(text)
     if lead is None:
         # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
         raise type_fatal("Unsupported operand types: string * int", *where)
-    return int(floatval(lead.group(0)) * page)
+    return mul_text(text, page)
 
 
 # ------------------------------------------------------------------ ORDER BY

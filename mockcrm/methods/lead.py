@@ -209,9 +209,8 @@ def list_(call: Call) -> Any:
     db = call.db
     sort, uid = _list_sort(call)
     order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
-    lpos = max(php.intval(p.get("offset")), 0) * PAGE
     # real server: (int)$offset * 200 past PHP_INT_MAX is a float, pasted as "1.844674407371E+21"
-    offset = str(lpos) if lpos < 2**63 else php.php_float_str(float(lpos))
+    offset = php.mul_text(max(php.intval(p.get("offset")), 0), PAGE)
     head, tail = _list_query(call, sort, order, offset)
     if sql_parse_error(head) is not None:
         # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)
