@@ -252,6 +252,11 @@ def mysql_datetime(value: str) -> str:
     if not m:
         return ZERO
     parts = [int(p or 0) for p in m.groups()]
+    _, mo, d, h, mi, s = parts
+    if mo > 12 or d > 31 or h > 23 or mi > 59 or s > 59:
+        # real server: MariaDB compares an out-of-range date ('2031-13-01', '… 25:00') as the zero
+        # date, while 2031-02-30 still counts (checked on the real server's MariaDB)
+        return ZERO
     return "{:04d}-{:02d}-{:02d} {:02d}:{:02d}:{:02d}".format(*parts)
 
 
