@@ -278,6 +278,9 @@ class _Parser:
         return items, limit
 
     def uint(self) -> int:
+        if self.tok.kind == "ident":
+            # real server: LIMIT takes a variable name there, and INF (PHP's "1e400" * 200) names none
+            raise sql_fatal(f"Undeclared variable: {self.tok.text}")
         if self.tok.kind != "number" or not self.tok.text.isdigit():
             raise self.fail()
         return int(self.take().text)

@@ -27,7 +27,7 @@ def intval(v: Any) -> int:
     if isinstance(v, int):
         return v
     if isinstance(v, float):
-        return int(v) if v == v and abs(v) < 2**63 else 0
+        return _float_to_int(v)
     if isinstance(v, (list, dict)):
         return 1 if v else 0
     s = str(v)
@@ -36,12 +36,29 @@ def intval(v: Any) -> int:
     m = _FLOAT_PREFIX.match(s)
     if m and ("." in m.group(1) or "e" in m.group(1) or "E" in m.group(1)):
         f = float(m.group(1))
-        return int(f) if abs(f) < 2**63 else 0
+        if not math.isfinite(f):
+            return 0
+        # real server: a float string saturates ((int)"1e20" is PHP_INT_MAX, zend_dval_to_lval_cap)
+        return int(f) if abs(f) < 2**63 else (2**63 - 1 if f > 0 else -(2**63))
     m = _INT_PREFIX.match(s)
     if not m:
         return 0
     n = int(m.group(1))
     return max(min(n, 2**63 - 1), -(2**63))
+
+
+def _float_to_int(f: float) -> int:
+    """PHP 8 ``(int)$float``: out of range wraps modulo 2**64 (zend_dval_to_lval), INF/NAN give 0,
+    so ``(int)1e20`` is 7766279631452241920 (checked with php8.2)."""
+    if not math.isfinite(f):
+        return 0
+    if abs(f) < 2**63:
+        return int(f)
+    m = math.fmod(f, 2.0**64)
+    if m < 0:
+        m += 2.0**64
+    n = int(m)
+    return n - 2**64 if n > 2**63 - 1 else n
 
 
 def floatval(v: Any) -> float:
@@ -82,6 +99,30 @@ def strval(v: Any) -> str:
     if isinstance(v, (list, dict)):
         return "Array"
     return str(v)
+
+
+_INT_LITERAL = re.compile(r"[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*\Z")
+
+
+def mul_text(operand: Any, factor: int) -> str:
+    """PHP 8 ``$operand * $factor`` as a query pastes it (``$lpos = $offset * $limit``).
+
+    An int operand (or an integer numeric string) gives an int unless the product passes
+    PHP_INT_MAX; a float, a decimal or exponent string, or an overflow gives a float, printed with
+    precision 14: ``1.844674407371E+21`` or ``0.2``, which MariaDB's LIMIT refuses.
+    """
+    if isinstance(operand, bool) or (isinstance(operand, int)):
+        number: int | float = int(operand)
+    elif isinstance(operand, str):
+        prefix = _FLOAT_PREFIX.match(operand)
+        text = prefix.group(1) if prefix else "0"
+        whole = _INT_LITERAL.match(text) is not None and abs(int(text)) < 2**63
+        number = int(text) if whole else float(text)
+    else:
+        number = float(operand)
+    if isinstance(number, int) and abs(number * factor) < 2**63:
+        return str(number * factor)
+    return php_float_str(float(number) * factor)
 
 
 def php_float_str(f: float) -> str:

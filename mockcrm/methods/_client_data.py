@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..php import empty, intval, is_numeric, strval
-from ._task_lookup import user_id_by_login as _lookup_user
+from ._user_sql import current_userbylogin
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -441,5 +441,5 @@ def visible_owners(db: Account, iduser: int) -> set[int]:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: 0 for an unknown or empty login (a quote in it is a syntax error)."""
-    return _lookup_user(db, login)
+    """``current_userbylogin``: 0 for an unknown or empty login (see _user_sql)."""
+    return current_userbylogin(db, login)

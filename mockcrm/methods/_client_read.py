@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any
 from ..collation import plain_sort_key
 from ..errors import Fatal, sql_syntax_fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import intval, is_numeric, strval
+from ..php import floatval, intval, is_numeric, mul_text, strval
 from ..records import page_body
 from ..sanitize import untag
 from ..wire import JSONBytes, cleaner
 from . import _client_data as data
 from ._client_dates import card_date
-from ._task_mysql import compared_datetime, limit_start, php_times
+from ._task_mysql import compared_datetime
 
 if TYPE_CHECKING:
     from ..store import Row, Table
@@ -51,33 +51,29 @@ def output_fields(call: Call) -> list[str]:
     return [f for f in items if f and f in allowed]
 
 
-def page_offset(value: Any) -> int:
-    """``$offset = ($params['offset'] > 0) ? ... : 0`` then ``$offset * 200`` under PHP 8 rules."""
+def page_offset(value: Any) -> str:
+    """``$offset = ($params['offset'] > 0) ? ... : 0`` then ``$offset * 200`` under PHP 8 rules,
+    as pasted into the LIMIT."""
     if value is None or value is False:
-        return 0
+        return "0"
     if isinstance(value, (dict, list)):
         raise Fatal("TypeError", "Unsupported operand types: array * int", CLIENT_PHP, 369)
     operand: Any = value
-    if isinstance(value, (bool, int, float)):
-        number = float(value)
-    elif is_numeric(value):
-        number = float(value)
-    else:
-        text = strval(value)
-        prefix = re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", text)
+    if isinstance(value, str) and not is_numeric(value):
+        prefix = re.match(r"[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)", value)
         # real server: a non-numeric string compares with 0 as text, then the multiplication throws
-        if text <= "0":
-            return 0
+        if value <= "0":
+            return "0"
         if not prefix:
             raise Fatal("TypeError", "Unsupported operand types: string * int", CLIENT_PHP, 369)
-        number = float(prefix.group(0))
         operand = prefix.group(0)
-    if number <= 0:
-        return 0
-    return limit_start(php_times(operand, PAGE))
+    if floatval(operand) <= 0:
+        return "0"
+    # real server: a float product prints as "0.2" or "2.0E+22", which the LIMIT refuses (order_of)
+    return mul_text(operand, PAGE)
 
 
-def order_of(call: Call, offset: int) -> OrderBy:
+def order_of(call: Call, offset: str) -> OrderBy:
     """``ORDER BY $order $first LIMIT $lpos,200`` as MariaDB reads it (mysql_order)."""
     order = call.get("order")
     text = strval(order) if data.not_blank(order) else "date_create"

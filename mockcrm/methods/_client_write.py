@@ -11,6 +11,7 @@ from ..php import floatval, intval, is_numeric, php_values, strtr, strval, trim,
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
+from ._task_mysql import raise_on_parse_error, sql_parse_error
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -78,10 +79,21 @@ def _phones(value: Any) -> list[Any] | None:
     return None
 
 
+def _duplicate_query(call: Call, title: str, patterns: list[str], mail_pattern: str | None) -> str:
+    """The duplicate lookup of ``Client::add`` as it pastes the values (line 382)."""
+    stripped = "replace(replace(replace(replace(replace(phone, '+', ''), '(', ''), ')', ''), ' ', ''), '-', '')"
+    q = " and (" + " OR ".join(f" {stripped} LIKE '{p}' " for p in patterns) + ")" if patterns else ""
+    if mail_pattern is not None:
+        q += f" and mail_url LIKE '{mail_pattern}'"
+    return f"SELECT clid FROM app_clientcat WHERE title = '{title}' {q} and identity = '{call.db.identity}'"
+
+
 def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> Row | None:
     """The first client matching title (+ any phone, + mail) — all clients of the account (client.md §8.1)."""
     patterns = ["%" + re.sub(r"\D", "", strval(p))[1:] + "%" for p in phones or []]
     mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
+    # real server: a quote in the title or the e-mail (JSON) breaks this query before the insert
+    raise_on_parse_error(_duplicate_query(call, title, patterns, mail_pattern))
     table = call.db.table("clientcat", "clid")
     # only rows whose title equals under utf8_general_ci can match: found through an index
     same_title = table.index("title_ci", _title_key).get(data.ci_key(title), [])
@@ -213,6 +225,16 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     db.add_history(datum=clock.now_str(), des="Добавлен клиент", tip="СобытиеCRM", iduser=call.iduser, clid=clid)
     db.table("clientcat", "clid").update(clid, {"recv": data.store_value("recv", recv_text)})
     emit(call, "client.add", {"clid": clid, "autor": call.iduser, "user": intval(params.get("iduser"))})
+    mail = client.get("mail_url")
+    for email in yexplode(",", strval(mail).replace(";", ",")) if data.not_blank(mail) else []:
+        # real server: checkMailerEmail() pastes each address into a SELECT; Client::add catches
+        # the exception and answers 500 with MariaDB's message and code (Client.php:613, 629)
+        fatal = sql_parse_error(
+            f"SELECT id, mid FROM app_ymail_messagesrec WHERE email = '{email}' and identity = '{db.identity}'"
+        )
+        if fatal is not None:
+            text = f"Ошибка{fatal.message} в строке 1064"
+            return {"result": "Error", "data": clid, "error": {"code": 500, "text": text}}
     return {"result": "Успешно", "data": clid}
 
 

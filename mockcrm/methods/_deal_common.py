@@ -13,8 +13,8 @@ from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
 from ._deal_mysql import store_text
-from ._task_lookup import user_id_by_login
 from ._task_mysql import raise_on_parse_error
+from ._user_sql import current_userbylogin
 
 
 def php_text(value: Any) -> str:
@@ -241,8 +241,8 @@ def user_uid(call: Call, iduser: Any) -> str:
 
 
 def user_by_login(call: Call, login: Any) -> int:
-    """``current_userbylogin``: 0 for an unknown login (a quote in it is a syntax error)."""
-    return user_id_by_login(call.db, login)
+    """``current_userbylogin``: 0 for an unknown login (see _user_sql)."""
+    return current_userbylogin(call.db, login)
 
 
 def people(call: Call) -> list[int]:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import CRMError, Fatal, sql_fatal, type_fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import intval, is_numeric, strval, trim
+from ..php import intval, is_numeric, mul_text, strval, trim
 from ..sanitize import untag
 from ..store import Row
 from ..wire import Call, JSONBytes, cleaner
@@ -44,7 +44,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
-from ._task_mysql import as_datetime, like, limit_start, php_times
+from ._task_mysql import as_datetime, like
 
 PAGE = 200
 
@@ -240,15 +240,16 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     return out
 
 
-def _offset(offset: Any) -> int:
+def _offset(offset: Any) -> str:
     """``$lpos = $offset * $limit`` with ``$offset = $params['offset'] > 0 ? $params['offset'] : 0``."""
     if not php_gt0(offset):
-        return 0
+        return "0"
     if isinstance(offset, (list, dict)) or (isinstance(offset, str) and not re.match(r"\s*[+-]?\.?\d", offset)):
         # real server: "abc" > 0 holds in PHP 8 (string comparison), then "abc" * 200 throws
         kind = "array" if isinstance(offset, (list, dict)) else "string"
         raise Fatal("TypeError", f"Unsupported operand types: {kind} * int", DEAL_PHP, 570)
-    return limit_start(php_times(offset, PAGE))
+    # real server: a float product prints as "0.2" or "2.0E+22", a syntax error in LIMIT
+    return mul_text(offset, PAGE)
 
 
 def _list_item(call: Call, deal: Row, build: Callable[[Row], dict[str, Any]]) -> Any:

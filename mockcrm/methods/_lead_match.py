@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import php
+from ..errors import Fatal, escape_fatal
 from ..store import Row
 from ._task_mysql import mysql_text, raise_on_parse_error
 
@@ -58,20 +59,42 @@ def strip_phone(column: Any) -> Any:
 
 
 def prepare_mob_phone(phone: Any) -> str:
-    """``prepareMobPhone()``: the digits of the number (no 8 → 7 rewrite, golden 09-lead)."""
+    """``prepareMobPhone()`` pasted into SQL: the digits of the number (no 8 → 7 rewrite, golden 09-lead).
+
+    real server: preg_replace() on an array gives an array, which the SQL string turns into "Array"
+    (golden 88 phone-object: no client matches, clid 0)
+    """
+    if isinstance(phone, (list, dict)):
+        return "Array"
     return "".join(c for c in php.strval(phone) if c.isdigit())
 
 
 def yimplode(value: Any) -> str:
-    """``yimplode(",", (array)$value)`` for a scalar or a PHP array."""
-    if isinstance(value, (list, dict)):
-        return ",".join(php.strval(v) for v in php.php_values(value))
-    return php.strval(value)
+    """``yimplode(",", (array)$value)``: a scalar is a one-item array, so it comes back trimmed."""
+    if value is None:
+        return ""
+    return php.yimplode(",", value if isinstance(value, (list, dict)) else [value])
 
 
 def null_clean(row: Row) -> Row:
     """``arrayNullClean()``: empty strings are stored as NULL (lead.md §6 step 5)."""
     return {k: (None if v == "" else v) for k, v in row.items()}
+
+
+def column_value(value: Any) -> Any:
+    """What ``INSERT … SET ?u`` of ``arrayNullClean($row)`` sends for one value.
+
+    real server: arrayNullClean() drops "", null and false (the column stays NULL); SafeMySQL's
+    escapeString() hands the rest to mysqli_real_escape_string(), which turns true into "1", a float
+    into its PHP string and refuses an array (golden 88 muid-object, uids-nested).
+    """
+    if value is None or value is False or value == "":
+        return None
+    if isinstance(value, (list, dict)):
+        raise escape_fatal()
+    if isinstance(value, (bool, float)):
+        return php.strval(value)
+    return value
 
 
 def first(rows: Iterable[Row], pred: Any) -> Row | None:
@@ -106,29 +129,30 @@ def _sorted(table: Any) -> list[Row]:
     return [table.rows[k] for k in sorted(table.rows)]
 
 
-def _person_match(email: str, phone: str) -> Any:
-    p = prepare_mob_phone(phone)
+def _person_match(email: str, digits: str | None) -> Any:
+    """``digits`` is None when there is no phone, else what ``prepareMobPhone`` pasted into the SQL."""
+    p = digits or ""
 
     def match(r: Row) -> bool:
         tel, mob = like(strip_phone(r.get("tel")), p), like(strip_phone(r.get("mob")), p)
         mail = like(r.get("mail"), email)
-        if email and phone:
+        if email and digits is not None:
             # real server: "… and (tel) or (mob) and (tel) or (mob or mail)" = mob or mail (lead.md §6)
             return mob or mail
-        return tel or mob if phone else mail
+        return tel or mob if digits is not None else mail
 
     return match
 
 
-def _client_match(email: str, phone: str) -> Any:
-    p = prepare_mob_phone(phone)
+def _client_match(email: str, digits: str | None) -> Any:
+    p = digits or ""
 
     def match(r: Row) -> bool:
         by_phone = like(strip_phone(r.get("phone")), p) or like(strip_phone(r.get("fax")), p)
         mail = like(r.get("mail_url"), email)
-        if email and phone:
+        if email and digits is not None:
             return by_phone or mail
-        return by_phone if phone else mail
+        return by_phone if digits is not None else mail
 
     return match
 
@@ -142,13 +166,12 @@ def _stripped(column: str) -> str:
     return f"replace(replace(replace(replace(replace({column}, '+', ''), '(', ''), ')', ''), ' ', ''), '-', '')"
 
 
-def _person_query(db: Any, email: str, phone: str) -> str:
+def _person_query(db: Any, email: str, digits: str | None) -> str:
     """The contact query of ``Leads::getClient`` as the PHP code builds it."""
-    digits = prepare_mob_phone(phone)
     q = f" and mail LIKE '%{email}%'" if email else ""
-    if phone:
+    if digits is not None:
         q += f" and ({_stripped('tel')} LIKE '%{digits}%') or ({_stripped('mob')} LIKE '%{digits}%')"
-    if email and phone:
+    if email and digits is not None:
         q += f" and ({_stripped('tel')} LIKE '%{digits}%') or ({_stripped('mob')} LIKE '%{digits}%'"
         q += f" or mail LIKE '%{email}%')"
     return f"SELECT * FROM app_personcat WHERE pid > 0 {q} and identity = '{db.identity}'"
@@ -156,15 +179,16 @@ def _person_query(db: Any, email: str, phone: str) -> str:
 
 def get_client(db: Any, phone: Any, email: Any) -> dict[str, int]:
     """``Leads::getClient``: a contact, else a client, found by e-mail/phone, with its active owner."""
-    e, p = php.strval(email), php.strval(phone)
+    # real server: `$params['phone'] != ''` holds for any array and for 0 (PHP 8 comparison)
+    e, p = php.strval(email), prepare_mob_phone(phone) if ne_empty(phone) else None
     clid = pid = iduser = 0
     # real server: the e-mail is pasted into the SQL as sent; a raw quote (JSON) breaks it (golden 45)
     raise_on_parse_error(_person_query(db, e, p))
-    if e or p:
+    if e or p is not None:
         row = first(_sorted(db.table("personcat", "pid")), _person_match(e, p))
         if row:
             pid, clid, iduser = php.intval(row.get("pid")), php.intval(row.get("clid")), php.intval(row.get("iduser"))
-    if clid == 0 and pid == 0 and (e or p):
+    if clid == 0 and pid == 0 and (e or p is not None):
         row = first(_sorted(db.table("clientcat", "clid")), _client_match(e, p))
         if row:
             clid, iduser = php.intval(row.get("clid")), php.intval(row.get("iduser"))
@@ -207,13 +231,16 @@ def _fewest_leads(db: Any, ops: list[Any]) -> int:
 
 
 def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> int:
-    """``getClientpath()``: by utm_source, else by name; an unknown name becomes a new source."""
+    """``getClientpath($path, ?string $source)``: by utm_source, else by name; an unknown name
+    becomes a new source."""
     table = db.table("clientpath")
-    name, source = php.strval(clientpath), php.strval(utm_source)
+    source = _source_arg(utm_source)
+    # real server: $path is untyped: pasted into the SQL an array reads "Array" (golden 88)
+    name = php.strval(clientpath)
     found: Row | None = None
-    # real server: !empty(), so "0" counts as absent for both
-    has_source, has_name = source not in ("", "0"), name not in ("", "0")
-    if has_source:
+    # real server: !empty(), so "0", 0.0 and [] count as absent for both
+    has_source, has_name = not php.empty(source), not php.empty(clientpath)
+    if source is not None and has_source:
         raise_on_parse_error(f"SELECT id FROM app_clientpath WHERE utm_source = '{source}' AND identity = '{identity}'")
         found = first(_sorted(table), lambda r: sql_eq(r.get("utm_source"), source))
     elif has_name:
@@ -225,11 +252,26 @@ def get_clientpath(db: Any, clientpath: Any, utm_source: Any, identity: int) -> 
         return php.intval(found.get("id"))
     if not has_name:
         return 0
-    # real server: name and utm_source are VARCHAR(255) over a utf8mb3 connection (setup.sql)
+    # real server: name and utm_source are VARCHAR(255) over a utf8mb3 connection (setup.sql);
+    # the INSERT's ?u refuses an array $path (golden 88 clientpath-object-get)
+    name = php.strval(column_value(clientpath))
     row = {"id": None, "name": mysql_text(name, 255), "isDefault": None, "utm_source": None, "destination": None}
-    row["utm_source"] = None if utm_source is None else mysql_text(source, 255)
+    row["utm_source"] = None if source is None else mysql_text(source, 255)
     row["identity"] = str(identity)
     return table.insert(row)
+
+
+def _source_arg(utm_source: Any) -> str | None:
+    """PHP 8's weak-mode coercion of the ``?string $source`` argument of ``getClientpath``."""
+    if isinstance(utm_source, (list, dict)):
+        raise Fatal(
+            "TypeError",
+            "getClientpath(): Argument #2 ($source) must be of type ?string, array given, "
+            "called in {ROOT}/developer/v2/lead.php on line 368 and defined",
+            "inc/func.helpers.php",
+            5265,
+        )
+    return None if utm_source is None else php.strval(utm_source)
 
 
 def partner_by_site(db: Any, site: str) -> int:

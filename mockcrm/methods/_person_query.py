@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import mysql_order
 from ..errors import Fatal, sql_fatal, sql_syntax_fatal
 from ..mysql_order import OrderBy, table_resolver
-from ..php import floatval, intval, is_numeric
+from ..php import floatval, intval, is_numeric, mul_text
 from ..store import Row
 from ..wire import cleaner
 from ._person_store import (
@@ -29,7 +29,7 @@ from ._person_store import (
     untag_value,
     user_id_by_login,
 )
-from ._task_mysql import compared_datetime, limit_start, php_times
+from ._task_mysql import compared_datetime
 
 if TYPE_CHECKING:
     from ..wire import Call
@@ -100,7 +100,7 @@ def _date(value: Any) -> str:
     return compared_datetime(php_str(value))
 
 
-def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offset: int) -> None:
+def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offset: str) -> None:
     """The syntax error of a date whose quote or backslash breaks out of its SQL string literal.
 
     The dates are pasted into the query unescaped (JSON skips Cleaner; a backslash survives it).
@@ -198,15 +198,16 @@ def _filter(call: Call, key: Any, value: Any, checks: list[str]) -> Pred | None:
     return lambda r: like(r.get(column), needle)
 
 
-def _page_start(offset: Any) -> int:
-    """``$offset * 200`` with PHP 8 operand rules (person.md §5.1)."""
+def _page_start(offset: Any) -> str:
+    """``$offset * 200`` with PHP 8 operand rules (person.md §5.1), as pasted into LIMIT."""
     if not _gt_zero(offset):
-        return 0
+        return "0"
     if isinstance(offset, (dict, list)):
         raise Fatal("TypeError", "Unsupported operand types: array * int", _SCRIPT, 395)
     if isinstance(offset, str) and not re.match(r"\s*[+-]?(\d|\.\d)", offset):
         raise Fatal("TypeError", "Unsupported operand types: string * int", _SCRIPT, 395)
-    return max(limit_start(php_times(offset, PAGE)), 0)
+    # real server: a float product prints as "0.2" or "2.0E+22", a syntax error in LIMIT (golden 88)
+    return mul_text(offset, PAGE)
 
 
 def _gt_zero(v: Any) -> bool:
@@ -228,7 +229,7 @@ def _column(name: str) -> str | None:
 _resolve = table_resolver("app_personcat", list(COLUMNS))
 
 
-def order_by(order: Any, first: str, start: int) -> OrderBy:
+def order_by(order: Any, first: str, start: str) -> OrderBy:
     """``ORDER BY $order $first LIMIT $lpos,200``: the param is pasted in as SQL (mysql_order).
 
     ``$first`` ("DESC" or "") lands after the last item, so ``order=person desc`` with the

@@ -17,8 +17,8 @@ from ..php import empty, floatval, intval, is_numeric, php_float_str, php_values
 from ..php import yimplode as yimplode
 from ..sanitize import untag
 from ..store import Row
-from ._task_lookup import user_id_by_login as _lookup_user
 from ._task_mysql import raise_on_parse_error
+from ._user_sql import current_userbylogin
 
 if TYPE_CHECKING:
     from ..backend import Account
@@ -310,8 +310,8 @@ def rel_default(db: Account) -> int:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: iduser of that login, 0 when unknown (a quote in it is a syntax error)."""
-    return _lookup_user(db, login)
+    """``current_userbylogin``: iduser of that login, 0 when unknown (see _user_sql)."""
+    return current_userbylogin(db, login)
 
 
 def untag_value(v: Any) -> str:

@@ -14,7 +14,8 @@ from ..backend import Account
 from ..errors import Fatal
 from ..php import intval, php_values, strip_tags, strval, trim
 from ..sanitize import untag
-from ._task_mysql import ci_equal, mysql_text, raise_on_parse_error
+from ._task_mysql import ci_equal, mysql_text
+from ._user_sql import current_userbylogin
 
 NOT_FOUND = "--не найден--"
 
@@ -91,14 +92,8 @@ def client_main_pid(db: Account, clid: Any) -> str:
 
 
 def user_id_by_login(db: Account, login: Any) -> int:
-    """``current_userbylogin``: the user's id, 0 for an unknown login."""
-    if login:
-        # real server: the login is pasted into the SQL, a raw quote (JSON) is a syntax error
-        raise_on_parse_error(
-            f"SELECT iduser FROM app_user WHERE login = '{strval(login)}' AND identity = '{db.identity}'"
-        )
-    row = db.user_by_login(strval(login))
-    return intval(row["iduser"]) if row else 0
+    """``current_userbylogin``: the user's id, 0 for an unknown login (see _user_sql)."""
+    return current_userbylogin(db, login)
 
 
 def person_list(db: Account, pids: list[str]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..errors import Fatal, sql_fatal, sql_syntax_fatal, type_fatal
-from ..php import floatval, intval, is_numeric, php_float_str, strval
+from ..php import floatval, intval, is_numeric, mul_text, strval
 from ..store import Row, Table
 
 ZERO_DATE = "0000-00-00"
@@ -196,6 +196,38 @@ def _literal_end(query: str, i: int) -> int | None:
     return None
 
 
+def _comment_end(query: str, i: int) -> int | None:
+    """The index after a comment starting at ``i`` (``#``, ``-- ``, ``/* */``), -1 for an open
+    ``/*``, None for no comment (MariaDB: ``--`` needs a space or control character after it)."""
+    if query.startswith("/*", i):
+        end = query.find("*/", i + 2)
+        return -1 if end < 0 else end + 2
+    if query[i] == "#" or (query.startswith("--", i) and (i + 2 == len(query) or ord(query[i + 2]) <= 32)):
+        end = query.find("\n", i)
+        return len(query) if end < 0 else end
+    return None
+
+
+class _Paren:
+    """One open parenthesis: a generic function call's argument list (its name) or a group."""
+
+    __slots__ = ("alias", "args", "name")
+
+    def __init__(self, name: str | None) -> None:
+        self.name, self.args, self.alias = name, 0, False
+
+    def close(self) -> Fatal | None:
+        """MariaDB builds a native function when its ``)`` is read (Create_func_arg2): the
+        argument count is checked first, then the aliases (golden 91)."""
+        if self.name is None:
+            return None
+        if self.args != 2:
+            return sql_fatal(f"Incorrect parameter count in the call to native function '{self.name}'")
+        if self.alias:
+            return sql_fatal(f"Incorrect parameters in the call to native function '{self.name}'")
+        return None
+
+
 def sql_parse_error(query: str) -> Fatal | None:
     """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
 
@@ -206,15 +238,32 @@ def sql_parse_error(query: str) -> Fatal | None:
     """
     # MariaDB counts lines from the first token and not inside string literals (golden 45: line 32)
     query = query.lstrip()
-    i, line, after_literal, after_alias = 0, 1, False, False
-    # one entry per open parenthesis: True when it opens a generic function call's arguments
-    calls: list[bool] = []
+    i, line, after_literal, after_alias, want_alias = 0, 1, False, False, False
+    parens: list[_Paren] = []
     prev_word = ""
     while i < len(query):
         c = query[i]
         if c.isspace():
             line += c == "\n"
             i += 1
+            continue
+        comment = _comment_end(query, i)
+        if comment is not None:
+            if comment < 0:
+                # real server: an unclosed /* is an error near the comment itself
+                return _near(query, i, line)
+            line += query.count("\n", i, comment)
+            i = comment
+            continue
+        word = re.match(r"[\w.@]+", query[i:])
+        call = parens[-1] if parens and parens[-1].name is not None else None
+        if want_alias:
+            # after `expr AS` only an identifier or a quoted name may follow (select_alias)
+            end = _literal_end(query, i) if c == "'" else None
+            if word is None and end is None:
+                return _near(query, i, line)
+            want_alias, after_alias = False, True
+            i = end if end is not None else i + len(word.group(0) if word else " ")
             continue
         if after_alias and c not in ",)":
             # real server: after `'x' alias` inside FIND_IN_SET( only "," or ")" may follow
@@ -225,29 +274,52 @@ def sql_parse_error(query: str) -> Fatal | None:
             if end is None:
                 # real server: an open literal is shown unescaped ('' as ') (golden 45-transports-quotes)
                 return _near(query, i + 1, line, query[i + 1 :].replace("''", "'"))
+            if call is not None and not after_literal:
+                call.args = max(call.args, 1)
             i, after_literal = end, True
             continue
-        word = re.match(r"[\w.@]+", query[i:])
-        # real server: b'…' / x'…' lex as bit/hex literals, so `'a'b', …` fails at the b (golden 75)
-        literal_prefix = word is not None and word.group(0).lower() in ("b", "x") and query[i + 1 : i + 2] == "'"
-        alias_ok = word is not None and word.group(0).lower() not in _AFTER_LITERAL and not literal_prefix
-        if after_literal and word and calls and calls[-1] and alias_ok:
+        lowered = word.group(0).lower() if word else ""
+        if after_literal and lowered == "as":
+            if call is None:
+                # real server: `'1' AS b` outside a function's arguments is a syntax error (golden 91)
+                return _near(query, i, line)
             # real server: FIND_IN_SET is a generic function call, whose arguments may carry an
-            # alias (MariaDB udf_expr: expr [AS] ident), so `'O'Reilly` passes and the error comes
-            # at the token after the word
-            after_literal, after_alias = False, True
+            # alias (MariaDB udf_expr: expr [AS] ident)
+            call.alias, want_alias, after_literal = True, True, False
+            i += 2
+            continue
+        # real server: b'…' / x'…' lex as bit/hex literals, so `'a'b', …` fails at the b (golden 75)
+        literal_prefix = word is not None and lowered in ("b", "x") and query[i + 1 : i + 2] == "'"
+        alias_ok = word is not None and lowered not in _AFTER_LITERAL and not literal_prefix
+        if after_literal and word and call is not None and alias_ok:
+            # `'O'Reilly` passes as an alias and the error comes at the token after the word
+            call.alias, after_literal, after_alias = True, False, True
             i += len(word.group(0))
             continue
-        if after_literal and (c == ";" or (word and word.group(0).lower() not in _AFTER_LITERAL)):
+        if after_literal and (c == ";" or (word and lowered not in _AFTER_LITERAL)):
             return _near(query, i, line)
         after_literal = False
         if c == "(":
-            calls.append(prev_word in _GENERIC_CALLS)
-        elif c == ")" and calls:
-            calls.pop()
-        prev_word = word.group(0).lower() if word else ""
+            if call is not None:
+                call.args = max(call.args, 1)
+            parens.append(_Paren(word_before(query, i) if prev_word in _GENERIC_CALLS else None))
+        elif c == ")" and parens:
+            fatal = parens.pop().close()
+            if fatal is not None:
+                return fatal
+        elif c == "," and call is not None:
+            call.args = max(call.args, 1) + 1
+        elif call is not None:
+            call.args = max(call.args, 1)
+        prev_word = lowered
         i += len(word.group(0)) if word else 1
     return None
+
+
+def word_before(query: str, i: int) -> str:
+    """The function name as written before the ``(`` at ``i`` (MariaDB echoes it as typed)."""
+    m = re.search(r"([\w.@]+)\s*$", query[:i])
+    return m.group(1) if m else ""
 
 
 #: functions MariaDB parses as generic calls (function_call_generic), whose arguments take aliases
@@ -365,37 +437,7 @@ def find_row(table: Table, param: Any) -> Row | None:
 _LEADING_NUMBER = re.compile(r"[ \t\n\r\v\f]*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-_INT_TEXT = re.compile(r"[ \t\n\r\v\f]*[+-]?\d+[ \t\n\r\v\f]*")
-_INT64 = 2**63
-
-
-def php_times(operand: Any, page: int = 200) -> int | float:
-    """``$offset * 200`` in PHP 8: an int (or integer string) times 200 stays an int unless it
-    overflows; a float, a float string or a leading-numeric one gives a float."""
-    if isinstance(operand, str) and _INT_TEXT.fullmatch(operand):
-        operand = int(operand) if -_INT64 <= int(operand) < _INT64 else float(operand)
-    if isinstance(operand, int) and not isinstance(operand, bool):
-        product = operand * page
-        return product if -_INT64 <= product < _INT64 else float(product)
-    return floatval(operand) * page
-
-
-def limit_start(rows: int | float) -> int:
-    """``LIMIT {$offset * 200},200``: PHP prints a float product into the SQL as it echoes floats."""
-    if isinstance(rows, int):
-        return rows
-    text = php_float_str(rows)
-    if not math.isfinite(rows):
-        # real server: "1e400" * 200 prints INF, which MariaDB reads as a variable name
-        raise sql_fatal(f"Undeclared variable: {text}")
-    if not text.isdigit():
-        # real server: offset "1.999" → LIMIT 399.8,200 and "99999999999999999999" → 2.0E+22,200 are
-        # syntax errors (every list)
-        raise sql_syntax_fatal(f"{text},200")
-    return int(text)
-
-
-def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
+def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> str:
     """``$offset = ($params['offset'] > 0) ? $params['offset'] : 0; $lpos = $offset * 200`` on PHP 8.
 
     ``where`` is the script and line of the multiplication, where a non-numeric value crashes.
@@ -404,19 +446,19 @@ def page_offset(param: Any, where: tuple[str, int], page: int = 200) -> int:
         # real server: an array is greater than any int, and array * int is a TypeError
         raise type_fatal("Unsupported operand types: array * int", *where)
     if param is None or isinstance(param, bool):
-        return page if param else 0
+        return str(page) if param else "0"
+    # real server: a float product prints as "0.2" or "2.0E+22", a syntax error in LIMIT
     if isinstance(param, (int, float)) or is_numeric(param):
-        value = floatval(param)
-        return limit_start(php_times(param, page)) if value > 0 else 0
+        return mul_text(param, page) if floatval(param) > 0 else "0"
     text = strval(param)
     # real server: a non-numeric string is compared with 0 as the string "0" (PHP 8)
     if text.encode() <= b"0":
-        return 0
+        return "0"
     lead = _LEADING_NUMBER.match(text)
     if lead is None:
         # real server: "abc" * 200 is a TypeError (golden 42-task-lifecycle)
         raise type_fatal("Unsupported operand types: string * int", *where)
-    return limit_start(php_times(lead.group(0), page))
+    return mul_text(text, page)
 
 
 # ------------------------------------------------------------------ ORDER BY

@@ -15,12 +15,12 @@ from ..store import Row
 from ..wire import Call
 from ._lead_match import (
     COORDINATOR_KEY,
+    column_value,
     get_client,
     get_clientpath,
     get_user,
     lead_settings,
     ne_empty,
-    null_clean,
     operators,
     partner_by_site,
     yimplode,
@@ -87,13 +87,19 @@ def _lead_values(call: Call, clientpath: int, iduser: int) -> Row:
 LEAD_WIDTHS = {"city": 100, "ip": 16, "timezone": 5}
 
 
+#: the INT columns of ``leads`` that ``Leads::edit`` fills
+LEAD_INTS = ("clientpath", "partner", "iduser", "clid", "pid", "status")
+
+
 def _stored(lead: Row) -> Row:
-    """``arrayNullClean`` ("" → NULL), then what MariaDB keeps of each text value."""
-    out = null_clean(lead)
+    """``arrayNullClean`` + SafeMySQL's ``?u`` (see column_value), then what MariaDB keeps."""
+    out = {key: column_value(value) for key, value in lead.items()}
     for key, value in out.items():
-        if isinstance(value, int) and not isinstance(value, bool):
-            out[key] = mysql_int(value)
-        elif isinstance(value, str):
+        if value is None:
+            continue
+        if key in LEAD_INTS:
+            out[key] = mysql_int(php.intval(value))
+        else:
             # real server: VARCHAR(255)/(100) cut silently, emoji become ???? (golden 40-lead-webform)
             out[key] = mysql_text(value, None if key == "description" else LEAD_WIDTHS.get(key, 255))
     return out
@@ -125,9 +131,14 @@ def _insert(call: Call, lead: Row, settings: dict[str, Any] | None) -> int:
     author = lead["iduser"] if lead["iduser"] > 0 else call.iduser
     db.add_history(datum=now, iduser=author, des=f"Добавлен лид #{lid}", tip="СобытиеCRM")
     for name, value in _uid_pairs(call.params.get("uids")):
-        # real server: uids.name and uids.value are VARCHAR(100)
-        uid: Row = {"id": None, "datum": now, "name": mysql_text(name, 100), "lid": lid, "eid": 0}
-        uid["value"] = mysql_text(value, 100)
+        # real server: UIDs::add inserts arrayNullClean([name, value, …]) one by one, so an array value
+        # crashes after the earlier ones are in (golden 88 uids-nested); both are VARCHAR(100)
+        cleaned = column_value(name), column_value(value)
+        uid: Row = {"id": None, "datum": now, "name": None, "lid": lid, "eid": 0, "value": None}
+        if cleaned[0] is not None:
+            uid["name"] = mysql_text(cleaned[0], 100)
+        if cleaned[1] is not None:
+            uid["value"] = mysql_text(cleaned[1], 100)
         uid.update(clid=lead["clid"], did=0, identity=db.identity)
         db.table("uids").insert(uid)
     return lid
@@ -155,11 +166,14 @@ def add(call: Call) -> Any:
         # real server: the update branch neither fires events nor writes history (golden 09-lead)
         existing = db.table("leads").get(lid)
         if existing is not None:
-            existing.update(_stored(lead), status=1 if lead["iduser"] > 0 else 0)
+            # real server: arrayNullClean() drops the empty values, so UPDATE … SET ?u leaves those
+            # columns as they were (golden 88 id-true-update keeps the phone)
+            kept = {k: v for k, v in _stored(lead).items() if v is not None}
+            existing.update(kept, status=1 if lead["iduser"] > 0 else 0)
     return {"result": "Success", "id": lid}
 
 
-def _list_query(call: Call, sort: str, order: str, offset: int) -> tuple[str, str]:
+def _list_query(call: Call, sort: str, order: str, offset: str) -> tuple[str, str]:
     """The list query of lead.php up to ``ORDER BY `` and the rest; the SELECT list before WHERE
     only counts for "at line N"."""
     first = "" if call.params.get("first") == "old" else "DESC"
@@ -195,7 +209,8 @@ def list_(call: Call) -> Any:
     db = call.db
     sort, uid = _list_sort(call)
     order = php.strval(p.get("order")) if ne_empty(p.get("order")) else "datum"
-    offset = max(php.intval(p.get("offset")), 0) * PAGE
+    # real server: (int)$offset * 200 past PHP_INT_MAX is a float, pasted as "1.844674407371E+21"
+    offset = php.mul_text(max(php.intval(p.get("offset")), 0), PAGE)
     head, tail = _list_query(call, sort, order, offset)
     if sql_parse_error(head) is not None:
         # real server: the values are pasted into the query; a raw quote (JSON) breaks it (golden 45)

@@ -189,6 +189,13 @@ def _add_one(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         result = ADDED
     if loose_eq(params.get("mperson"), "yes"):
         _set_main_contact(call, aparams.get("clid"), pid)
+    if not loose_eq(aparams.get("mail"), ""):
+        # real server: checkMailerEmail() pastes each address into a SELECT on the mailer's
+        # table; a quote (JSON) crashes it after the row and the webhook (Person::edit)
+        for email in yexplode(",", php_str(aparams["mail"]).replace(";", ",")):
+            raise_on_parse_error(
+                f"SELECT id, mid FROM app_ymail_messagesrec WHERE email = '{email}' and identity = '{db.identity}'"
+            )
     did = intval(params.get("did"))
     if did > 0:
         _link_deal(call, did, pid)
