@@ -309,7 +309,8 @@ class Golden:
         self._types: dict[tuple[str, str, bool], dict[str, set[str]]] = {}
         for path in sorted(directory.glob("*.jsonl")):
             stem = path.stem
-            self.files[stem[:2]] = stem
+            # a short reference names a file by its number: "10" is 10-visibility, never 100-...
+            self.files[stem.split("-", 1)[0]] = stem
             with path.open(encoding="utf-8") as fh:
                 for line in fh:
                     if not line.strip():
@@ -323,7 +324,7 @@ class Golden:
 
     def step(self, ref: str) -> dict[str, Any]:
         name, _, sid = ref.partition(":")
-        stem = self.files.get(name[:2], name) if len(name) == 2 else name
+        stem = self.files.get(name, name)
         try:
             return self.steps[f"{stem}:{sid}"]
         except KeyError:
