@@ -268,6 +268,7 @@ def _changeuser(call: Call, did: int, newuser: int) -> dict[str, Any]:
 
 
 def delete(call: Call) -> dict[str, Any]:
+    text_arg(call.get("uid"))  # real server: the first line of delete is untag($params["uid"]) (deal.php:1222)
     deal = _lookup(call)
     did_param = call.get("did")
     try:

@@ -44,7 +44,7 @@ from ._deal_record import (
     requested_fields,
     speka,
 )
-from ._task_mysql import as_datetime, like
+from ._task_mysql import as_datetime, like, raise_on_parse_error
 
 PAGE = 200
 
@@ -223,6 +223,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     # real server: the query runs after every parameter was read, so its SQL errors come last
     # real server: the connection is utf8mb3, so MariaDB reads each 4-byte character of the SQL as "????"
     tail = "".join("????" if ord(c) > 0xFFFF else c for c in f"{strval(order)} {first} LIMIT {start},{PAGE}")
+    _dates_sql_check(call, tail)
     terms = _parse_order(tail)
     rows = list(deals(call).rows.values())
     if preds:
@@ -238,6 +239,41 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     out: dict[str, Any] = {"data": data} if data else {}
     out["count"] = len(rows)
     return out
+
+
+_DATE_PARAMS = ("dateStart", "dateEnd", "dateChangeStart", "dateChangeEnd")
+
+
+def _dates_sql_check(call: Call, tail: str) -> None:
+    """The list query with its date bounds pasted between quotes: a quote in one is MariaDB's syntax error."""
+    values = {k: call.get(k) for k in _DATE_PARAMS}
+    if not any(isinstance(v, str) and ("'" in v or "\\" in v) for v in values.values()):
+        return
+    text = {k: "Array" if isinstance(v, (list, dict)) else strval(v) for k, v in values.items()}
+    given = {k: not php_empty_str(v) for k, v in values.items()}
+    # real server: deal.php list appends these to $sort in this order (lines 471-488)
+    sort = ""
+    if given["dateStart"] and not given["dateEnd"]:
+        sort += f" and datum >= '{text['dateStart']}'"
+    if given["dateStart"] and given["dateEnd"]:
+        sort += f" and (datum BETWEEN '{text['dateStart']}' and '{text['dateEnd']}')"
+    if not given["dateStart"] and given["dateEnd"]:
+        sort += f" and datum <= '{text['dateEnd']}'"
+    if given["dateChangeStart"] and not given["dateChangeEnd"]:
+        sort += f" and datum_izm >= '{text['dateStart']}'"
+    if given["dateChangeStart"] and given["dateChangeEnd"]:
+        sort += f" and (datum_izm BETWEEN '{text['dateChangeStart']}' and '{text['dateChangeEnd']}')"
+    if not given["dateChangeStart"] and given["dateChangeEnd"]:
+        sort += f" and datum_izm <= '{text['dateChangeEnd']}'"
+    user = call.get("user")
+    if not php_empty_str(user):
+        sort += f" and app_dogovor.iduser = '{user_by_login(call, user)}'"
+    elif (call.user or {}).get("isadmin") != "on":
+        sort += f" and app_dogovor.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    # found by mockcrm diff: dateEnd "O'Reilly" is a syntax error near 'Reilly ...') and identity = '1' ORDER BY ...
+    raise_on_parse_error(
+        f"SELECT * FROM app_dogovor WHERE did > 0 {sort} and identity = '{call.db.identity}' ORDER BY {tail}"
+    )
 
 
 def _offset(offset: Any) -> str:

@@ -172,8 +172,9 @@ def _add_value(call: Call, key: str, value: Any) -> Any:
     if key == "payer":
         return intval(value)  # real server: (int) before and inside the loop (Deal::add)
     if key in ("datum_start", "datum_end"):
-        # real server: `!= ''` ? untag(value) : NULL (Deal::add)
-        return None if php_empty_str(value) else untag(text_arg(value))
+        # real server: `!= ''` ? untag(value) : NULL, then the loop's default branch (`!= NULL ? fieldClean`),
+        # so " " untags to "" and leaves the hook (Deal::add; found by mockcrm diff)
+        return None if php_empty_str(value) else _cleaned(untag(text_arg(value)))
     if key in ("datum_izm", "des_fact", "kol_fact"):
         return value  # real server: these cases only `break` (Deal::add)
     return _cleaned(value)
@@ -190,7 +191,7 @@ def add(call: Call) -> dict[str, Any]:
         raise NoClient()
     if php_empty_str(p.get("title")):
         raise NoTitle()
-    if "speka" in p:
+    if p.get("speka") is not None:  # real server: isset($params['speka']), so a null speka is absent (deal.php)
         p["calculate"] = "yes"
     if "clid" not in p and intval(p.get("payer")) > 0:
         p["clid"] = p["payer"]
@@ -303,7 +304,7 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     did = deals(call).insert(row)
     settings["dNum"] = str(num)
     newparam["did"] = did
-    newparam["uids"] = []
+    newparam["uids"] = _copy_client_uids(call, intval(row["clid"]), did)
     out: dict[str, Any] = {"result": "Успешно", "data": did}
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12);
     # Deal::add writes it before the specification, which may still crash
@@ -315,6 +316,25 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         "deal.add", {"did": did, "autor": call.iduser, "userUID": user_uid(call, call.iduser), "newparam": newparam}
     )
     return out
+
+
+def _copy_client_uids(call: Call, clid: int, did: int) -> list[dict[str, Any]]:
+    """Deal::add: ``UIDs::info(['clid' => clid])`` goes into the deal.add payload, and each of those
+    external ids is added again for the new deal (``UIDs::add`` with clid, did, name, value)."""
+    if clid <= 0:
+        return []  # real server: UIDs::info without a condition is an Error, so uids stays unset ([] here)
+    uids = table(call, "uids", "id")
+    found = [r for r in uids.where(lambda r: intval(r.get("clid")) == clid)]
+    # real server: the client's uids (e.g. from a lead) reach the deal.add webhook (found by mockcrm diff)
+    listed = [
+        {"datum": r.get("datum"), "name": r.get("name"), "value": r.get("value"), "eid": intval(r.get("eid")),
+         "clid": intval(r.get("clid")), "did": intval(r.get("did"))}
+        for r in found
+    ]  # fmt: skip
+    for r in found:
+        uids.insert({"id": None, "datum": now(call), "name": r.get("name"), "value": r.get("value"), "lid": 0,
+                     "eid": 0, "clid": clid, "did": did, "identity": call.db.identity})  # fmt: skip
+    return listed
 
 
 # ------------------------------------------------------------------ update
@@ -334,7 +354,7 @@ def update(call: Call) -> dict[str, Any]:
         deal = _first_visible(call)
     if deal is None:
         raise NotFoundForUser()
-    if "speka" in p:
+    if p.get("speka") is not None:  # real server: isset($params['speka']), so a null speka is absent (deal.php)
         p["calculate"] = "yes"
     if "pid_list" in p and not isinstance(p["pid_list"], (list, dict)):
         p["pid_list"] = strval(p["pid_list"]).replace(",", ";")
