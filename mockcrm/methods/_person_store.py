@@ -221,6 +221,10 @@ def to_column(column: str, value: Any) -> Any:
         if isinstance(value, (dict, list)):
             return 0
         n = mysql_number(value)
+        if n != n:
+            return 0
+        # real server: INT columns clamp what does not fit (person update clid 999…9 reads 2147483647)
+        n = max(-(2.0**31), min(2.0**31 - 1, n))
         return int(n + 0.5) if n >= 0 else -int(-n + 0.5)
     text = mb3(php_str(value))
     if column in TEXT_COLUMNS or column in DATE_COLUMNS:
@@ -249,9 +253,10 @@ def current_client(db: Account, clid: Any) -> str:
     raise_on_parse_error(f"SELECT title FROM app_clientcat WHERE clid = '{text}' AND identity = '{db.identity}'")
     n = mysql_number(text)
     row = db.table("clientcat", "clid").get(int(n)) if n.is_integer() else None
-    if row is None:
-        return "--не найден--"
-    return str(row.get("title") or "")
+    # real server: `if ($ctitle == '')`, so a client whose title is empty also reads --не найден-- (found by
+    # mockcrm diff: a client added with a whitespace-only title)
+    title = "" if row is None else strval(row.get("title") or "")
+    return title or "--не найден--"
 
 
 def loyalty_title(db: Account, loyalty: Any) -> str | None:
