@@ -79,9 +79,16 @@ def call(target: Target, step: dict[str, Any], creds: Credentials, timeout: floa
 
 
 def run_step(pool: ThreadPoolExecutor, a: Target, b: Target, step: dict[str, Any], creds: Credentials) -> StepResult:
-    fa = pool.submit(call, a, step, creds)
-    fb = pool.submit(call, b, step, creds)
-    result = StepResult(step, fa.result(), fb.result())
+    if b.follows_clock:
+        # B's clock follows A's: rows share a second on B exactly where they did on A (same-second ties
+        # decide some orders), so A answers first and B's frozen clock moves on by A's seconds
+        ra = call(a, step, creds)
+        b.follow(_ref_time(ra.date) if ra.date else None)
+        result = StepResult(step, ra, call(b, step, creds))
+    else:
+        fa = pool.submit(call, a, step, creds)
+        fb = pool.submit(call, b, step, creds)
+        result = StepResult(step, fa.result(), fb.result())
     result.diffs = compare(result.a, result.b)
     return result
 

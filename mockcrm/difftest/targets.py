@@ -47,6 +47,9 @@ class Target:
         self.is_mock = False
         self.quiet = DEFAULT_QUIET if quiet is None else quiet
         self._quiet_given = quiet is not None
+        #: a mockcrm compared with a real server runs on the real server's timeline (see follow)
+        self.follows_clock = False
+        self._last_ref: Any = None
 
     def start(self) -> Target:
         self.receiver.start()
@@ -68,7 +71,24 @@ class Target:
     def hook_url(self) -> str:
         return f"http://{self.receiver.host}:{self.receiver.port}/hook/{{event}}"
 
+    def follow(self, ref: Any) -> None:
+        """Move this mockcrm's frozen clock on by the seconds the reference server's clock moved since
+        the previous step (its Date headers), so both put the same rows in the same second."""
+        if ref is not None and self._last_ref is not None and ref > self._last_ref:
+            seconds = (ref - self._last_ref).total_seconds()
+            status, _ = _http("POST", self.base + "/__mockcrm/clock/advance", {"seconds": seconds})
+            if status != 200:
+                raise TargetError(f"POST /__mockcrm/clock/advance on {self.name} answered {status}")
+        if ref is not None:
+            self._last_ref = ref
+
     def reset(self) -> None:
+        self._last_ref = None
+        if self.follows_clock:
+            for path in ("/__mockcrm/clock/real", "/__mockcrm/clock/freeze"):
+                status, _ = _http("POST", self.base + path, {})
+                if status != 200:
+                    raise TargetError(f"POST {path} on {self.name} answered {status}")
         if self.reset_cmd:
             cmd = self.reset_cmd.replace("{hook_port}", str(self.receiver.port))
             r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
