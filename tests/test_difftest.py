@@ -26,6 +26,7 @@ from mockcrm.difftest.actions import ACTIONS
 from mockcrm.difftest.allowlist import Allowlist
 from mockcrm.difftest.normalize import Side, diff_paths, norm_pair
 from mockcrm.difftest.runner import fatal_cause
+from mockcrm.difftest.session import UNSTABLE
 from mockcrm.difftest.shrink import Budget, shrink
 from mockcrm.difftest.transport import TRANSPORTS, USERS
 
@@ -41,9 +42,11 @@ class _Proxy(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
-def planted_proxy(upstream: str) -> _Proxy:
-    """A proxy in front of a mockcrm that appends "!" to data.title of every client info answer."""
+def planted_proxy(upstream: str, times: int | None = None) -> _Proxy:
+    """A proxy in front of a mockcrm that appends "!" to data.title of every client info answer
+    (only of the first ``times`` ones when given: a difference that comes and goes)."""
     target = urllib.parse.urlsplit(upstream)
+    planted = [0]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -63,11 +66,13 @@ def planted_proxy(upstream: str) -> _Proxy:
             raw = r.read()
             conn.close()
             query = urllib.parse.urlsplit(self.path).query + "&" + (body or b"").decode("utf-8", "replace")
-            if "/client" in self.path and ("action=info" in query or '"action": "info"' in query):
+            info = "/client" in self.path and ("action=info" in query or '"action": "info"' in query)
+            if info and (times is None or planted[0] < times):
                 try:
                     doc = json.loads(raw)
                     doc["data"]["title"] += "!"
                     raw = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+                    planted[0] += 1
                 except (ValueError, KeyError, TypeError):
                     pass
             self.send_response_only(r.status)
@@ -238,3 +243,20 @@ def test_shrink_keeps_only_the_steps_the_divergence_needs() -> None:
     assert [s["id"] for s in kept] == ["2", "7"]
     assert tries[:2] == [["last"], ["2", "5", "7", "8", "last"]]  # the empty prefix, then the writes only
     assert shrink(steps, last, still, Budget(1)) == steps  # out of tries: nothing is cut
+
+
+def test_a_difference_that_does_not_come_back_is_reported_unstable(
+    pair: tuple[MockCRMServer, MockCRMServer], tmp_path: Path
+) -> None:
+    a, b = pair
+    proxy = planted_proxy(b.url, times=1)
+    b_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    try:
+        code, lines = diff("--a", a.url, "--b", b_url, "--methods", "client", "--seeds", "4", "--out", str(tmp_path))
+        assert (code, lines[-1].split(", ")[1]) == (0, "0 divergences")
+        report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+        (item,) = report["items"]
+        assert (item["action"], item["path"], item["accepted"]) == ("info", "data.title", UNSTABLE)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
