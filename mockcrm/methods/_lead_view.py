@@ -10,6 +10,7 @@ from ..errors import sql_fatal
 from ..mysql_order import cut192
 from ..store import Row
 from ._lead_match import REZULTES, STATUSES, ne_empty, sql_eq
+from ._task_lookup import current_person
 from ._task_mysql import as_datetime
 
 #: table ``leads`` in column order (``_install/db/setup.sql``)
@@ -45,12 +46,6 @@ def current_user(db: Any, iduser: Any) -> str:
 def current_client(db: Any, clid: int) -> str:
     row = db.table("clientcat", "clid").get(clid)
     return php.strval(row.get("title")) if row else "--не найден--"
-
-
-def current_person(db: Any, pid: int) -> str | None:
-    """``current_person()``: the first two words of the contact's name, null if it is gone."""
-    row = db.table("personcat", "pid").get(pid)
-    return " ".join(php.strval(row.get("person")).split(" ")[:2]) if row else None
 
 
 def current_dogovor(db: Any, did: int) -> str:
