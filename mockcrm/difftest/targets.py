@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import urllib.error
 import urllib.request
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .receiver import Receiver
 
@@ -50,6 +52,7 @@ class Target:
         #: a mockcrm compared with a real server runs on the real server's timeline (see follow)
         self.follows_clock = False
         self._last_ref: Any = None
+        self._zone: str | None = None
 
     def start(self) -> Target:
         self.receiver.start()
@@ -74,7 +77,17 @@ class Target:
     def follow(self, ref: Any) -> None:
         """Move this mockcrm's frozen clock on by the seconds the reference server's clock moved since
         the previous step (its Date headers), so both put the same rows in the same second."""
-        if ref is not None and self._last_ref is not None and ref > self._last_ref:
+        if ref is not None and self._last_ref is None:
+            # the first step: B's clock is set to A's second, so dates built from "now" (an invoice's time of
+            # day, a deadline's hour) agree to the minute, not only the seconds between steps
+            if self._zone is None:
+                _, state = _http("GET", self.base + "/__mockcrm/clock")
+                self._zone = str((state or {}).get("timezone") or "Europe/Moscow")
+            at = ref.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(self._zone)).strftime("%Y-%m-%d %H:%M:%S")
+            status, _ = _http("POST", self.base + "/__mockcrm/clock/freeze", {"at": at})
+            if status != 200:
+                raise TargetError(f"POST /__mockcrm/clock/freeze on {self.name} answered {status}")
+        elif ref is not None and self._last_ref is not None and ref > self._last_ref:
             seconds = (ref - self._last_ref).total_seconds()
             status, _ = _http("POST", self.base + "/__mockcrm/clock/advance", {"seconds": seconds})
             if status != 200:
