@@ -330,12 +330,16 @@ def info(call: Call) -> dict[str, Any]:
     if deal is None:
         raise DealNotVisible()
     rec = info_record(call, deal, requested_fields(call))
+    # real server: client before payer, each set or unset in turn (deal.php info), so a payer that is not among
+    # the fields comes after the client and one that is keeps its place (found by mockcrm diff)
+    if _yes(call, "client"):
+        rec["client"] = client_card(call, deal.get("clid"), with_recv=True)
+    else:
+        rec.pop("client", None)
     if _yes(call, "payer"):
         rec["payer"] = client_card(call, deal.get("payer"), with_recv=True)
     else:
         rec.pop("payer", None)
-    if _yes(call, "client"):
-        rec["client"] = client_card(call, deal.get("clid"), with_recv=True)
     persons = deal_persons(call, deal)
     if persons:
         rec["person"] = persons
