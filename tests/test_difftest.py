@@ -145,7 +145,8 @@ def test_planted_difference_found_shrunk_written_then_allowed(
         n, m = lines[-1].split(" steps, ")
         assert m == "1 divergences" and int(n) > 0
         report = json.loads((tmp_path / "found" / "report.json").read_text(encoding="utf-8"))
-        (item,) = report["items"]
+        # a timing-only difference (a row on either side of a second boundary) may come too, reported unstable
+        (item,) = [i for i in report["items"] if i["accepted"] != UNSTABLE]
         assert (item["method"], item["action"], item["kind"], item["path"]) == ("client", "info", "body", "data.title")
         assert len(item["minimal_steps"]) <= 3 < item["diverging_step"]
         assert item["minimal_steps"][-1]["action"] == "info"
@@ -168,7 +169,7 @@ def test_planted_difference_found_shrunk_written_then_allowed(
         code, lines = diff(*common, "--allowlist", str(allow), "--out", str(tmp_path / "allowed"))
         assert (code, lines[-1].split(", ")[1]) == (0, "0 divergences")
         report = json.loads((tmp_path / "allowed" / "report.json").read_text(encoding="utf-8"))
-        assert [i["accepted"] for i in report["items"]] == ["planted by the test"]
+        assert [i["accepted"] for i in report["items"] if i["accepted"] != UNSTABLE] == ["planted by the test"]
     finally:
         proxy.shutdown()
         proxy.server_close()
@@ -255,8 +256,8 @@ def test_a_difference_that_does_not_come_back_is_reported_unstable(
         code, lines = diff("--a", a.url, "--b", b_url, "--methods", "client", "--seeds", "4", "--out", str(tmp_path))
         assert (code, lines[-1].split(", ")[1]) == (0, "0 divergences")
         report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-        (item,) = report["items"]
-        assert (item["action"], item["path"], item["accepted"]) == ("info", "data.title", UNSTABLE)
+        assert {i["accepted"] for i in report["items"]} == {UNSTABLE}
+        assert ("info", "data.title") in {(i["action"], i["path"]) for i in report["items"]}
     finally:
         proxy.shutdown()
         proxy.server_close()
