@@ -13,7 +13,7 @@ from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
 from ._deal_mysql import store_text
-from ._task_mysql import raise_on_parse_error
+from ._task_mysql import literal_end, raise_on_parse_error
 from ._user_sql import current_userbylogin
 
 
@@ -256,17 +256,8 @@ def people_sql(call: Call) -> str:
 def _after_string(text: str) -> str | None:
     """What follows a MySQL string literal whose opening quote came just before ``text``
     ('' and backslash escapes stay inside); None when the literal never ends."""
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-        elif text[i] == "'" and text[i + 1 : i + 2] == "'":
-            i += 2
-        elif text[i] == "'":
-            return text[i + 1 :]
-        else:
-            i += 1
-    return None
+    end = literal_end("'" + text, 0)
+    return None if end is None else text[end - 1 :]
 
 
 def pasted_literal(value: str, tail: str) -> str:

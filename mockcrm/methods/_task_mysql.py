@@ -181,7 +181,7 @@ def _near(query: str, pos: int, line: int, rest: str | None = None) -> Fatal:
     return sql_syntax_fatal(query[pos:] if rest is None else rest, line)
 
 
-def _literal_end(query: str, i: int) -> int | None:
+def literal_end(query: str, i: int) -> int | None:
     """The index after the string literal opening at ``i`` ('' and backslash escapes), None if open."""
     i += 1
     while i < len(query):
@@ -259,7 +259,7 @@ def sql_parse_error(query: str) -> Fatal | None:
         call = parens[-1] if parens and parens[-1].name is not None else None
         if want_alias:
             # after `expr AS` only an identifier or a quoted name may follow (select_alias)
-            end = _literal_end(query, i) if c == "'" else None
+            end = literal_end(query, i) if c == "'" else None
             if word is None and end is None:
                 return _near(query, i, line)
             want_alias, after_alias = False, True
@@ -270,7 +270,7 @@ def sql_parse_error(query: str) -> Fatal | None:
             return _near(query, i, line)
         after_alias = False
         if c == "'":
-            end = _literal_end(query, i)
+            end = literal_end(query, i)
             if end is None:
                 # real server: an open literal is shown unescaped ('' as ') (golden 45-transports-quotes)
                 return _near(query, i + 1, line, query[i + 1 :].replace("''", "'"))
