@@ -83,6 +83,37 @@ def is_numeric(v: Any) -> bool:
     return isinstance(v, str) and bool(_NUMERIC.match(v))
 
 
+def int_param(v: Any) -> int | None:
+    """PHP 8 (non-strict) coercion of an argument to an ``int`` parameter; None where PHP throws the
+    TypeError (zend_parse_arg_long_weak: null, arrays, non-numeric strings, INF/NAN and floats outside
+    -2**63 <= d < 2**63; a fractional one is only deprecated; checked with php8.2)."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v if -(2**63) <= v < 2**63 else None
+    if isinstance(v, float):
+        return int(v) if math.isfinite(v) and -(2.0**63) <= v < 2.0**63 else None
+    if not isinstance(v, str) or not is_numeric(v):
+        return None
+    digits = v.strip(" \t\n\r\v\f")
+    if digits.lstrip("+-").isdigit() and digits.isascii() and -(2**63) <= int(digits) < 2**63:
+        return int(digits)
+    # an integer string too long for an int is read as a float, which must fit ("-9223372036854775809" does)
+    number = float(digits)
+    return int(number) if math.isfinite(number) and -(2.0**63) <= number < 2.0**63 else None
+
+
+def php_type(v: Any) -> str:
+    """The type name PHP 8 prints in a TypeError ("string given", "float given", ...)."""
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (list, dict)):
+        return "array"
+    return {"str": "string"}.get(type(v).__name__, type(v).__name__)
+
+
 def empty(v: Any) -> bool:
     """PHP ``empty()``: null, false, 0, 0.0, "", "0", []."""
     return v is None or v is False or v == 0 or v == "" or v == "0" or v == [] or v == {}

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SAFEMYSQL, CRMError, Fatal
-from ..php import floatval, intval, is_numeric, php_values, strtr, strval, trim, yexplode, yimplode
+from ..php import int_param, intval, is_numeric, php_type, php_values, strtr, strval, trim, yexplode, yimplode
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
@@ -356,26 +355,11 @@ def update(call: Call) -> dict[str, Any]:
 
 def delete_clid(value: Any) -> int:
     """``Client::delete(int $clid)``: PHP's coercion of the argument, or the TypeError page."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    # real server: a float passes an int parameter only when ZEND_DOUBLE_FITS_LONG (-2**63 <= d < 2**63)
-    if isinstance(value, float) and math.isfinite(value) and -(2.0**63) <= value < 2.0**63:
-        return int(value)
-    if isinstance(value, str) and is_numeric(value):
-        # real server: only a numeric string passes an int parameter ("1e1" is 10, " 2 " is 2); a leading-numeric
-        # one such as "2abc" is a TypeError in PHP 8 (checked with php8.2)
-        digits = value.strip(" \t\n\r\v\f")
-        if digits.lstrip("+-").isdigit() and digits.isascii() and -(2**63) <= int(digits) < 2**63:
-            return int(digits)
-        # real server: a longer one is read as a float and must fit an int too, or it is the
-        # "string given" TypeError ("9999…9" of 40 digits; zend_parse_arg_long_weak)
-        number = floatval(value)
-        if math.isfinite(number) and -(2.0**63) <= number < 2.0**63:
-            return int(number)
-    given = "null" if value is None else "array" if isinstance(value, (dict, list)) else type(value).__name__
-    given = {"str": "string"}.get(given, given)  # PHP names: string, float (INF/NAN)
+    # real server: PHP's weak int coercion; "2abc", a 40-digit string or 1e19 is the TypeError (php8.2)
+    number = int_param(value)
+    if number is not None:
+        return number
+    given = php_type(value)
     raise Fatal(
         "TypeError",
         f"Salesman\\Client::delete(): Argument #1 ($clid) must be of type int, {given} given, "

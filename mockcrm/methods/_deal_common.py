@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
-from ..php import floatval, intval, is_numeric, php_values, strval, trim
+from ..php import floatval, int_param, intval, is_numeric, php_type, php_values, strval, trim
 from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
@@ -185,7 +184,7 @@ def tip_by_title(call: Call, title: Any) -> int:
 def tip_get_or_create(call: Call, title: str, blank: bool = False) -> int:
     """``getDogTip()``: an unknown type name creates a new type (directories.md §4).
 
-    ``blank``: the caller hands "" on as well (Deal::fullupdate does; Deal::add checks !empty first),
+    ``blank``: the caller hands "" on as well (Deal::fullupdate does; Deal::add checks !empty before untag()),
     and getDogTip('') creates a type without a title.
     """
     tid = tip_by_title(call, title)
@@ -298,10 +297,9 @@ def visible_deal(call: Call, did: Any = None, uid: Any = None) -> Row | None:
 
 def type_fatal_arg(func: str, value: Any, called_line: int, defined_line: int) -> Fatal:
     """PHP 8 TypeError for a non-int ``$did`` handed to a typed ``Deal`` method."""
-    given = "null" if value is None else ("array" if isinstance(value, (list, dict)) else "string")
     return Fatal(
         "TypeError",
-        f"Salesman\\Deal::{func}(): Argument #1 ($did) must be of type int, {given} given, "
+        f"Salesman\\Deal::{func}(): Argument #1 ($did) must be of type int, {php_type(value)} given, "
         f"called in {{ROOT}}/{DEAL_PHP} on line {called_line} and defined",
         DEAL_CLASS,
         defined_line,
@@ -310,15 +308,8 @@ def type_fatal_arg(func: str, value: Any, called_line: int, defined_line: int) -
 
 def int_arg_ok(value: Any) -> bool:
     """Whether PHP (non-strict mode) accepts the value for an ``int`` parameter."""
-    if isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return True
-    # real server (PHP 8.2): a fractional float or numeric string is only deprecated (1.5 → 1);
-    # INF/NAN and non-numeric strings ("1abc", "0x1", "") are a TypeError
-    if isinstance(value, float):
-        return math.isfinite(value)
-    return isinstance(value, str) and is_numeric(value) and math.isfinite(float(value))
+    # real server: "1.5" is only deprecated (1); "1abc", "", INF and a 40-digit did are a TypeError (php8.2)
+    return int_param(value) is not None
 
 
 # ------------------------------------------------------------------ values
