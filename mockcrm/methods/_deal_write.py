@@ -129,7 +129,8 @@ def _tip(call: Call, value: Any) -> Any:
         return tip_default(call)
     value = _joined("tip", value)
     if intval(value) == 0 and php_truthy(value):
-        value = tip_get_or_create(call, untag(text_arg(value)))
+        # real server: !empty() is checked before untag(), so " " or "<b></b>" creates a type without a title
+        value = tip_get_or_create(call, untag(text_arg(value)), blank=True)
     # real server: "2abc" < 1 compares "2abc" < "1" as strings (false), so tip stays "2abc"
     return tip_default(call) if _php_lt1(value) else value
 
