@@ -89,8 +89,12 @@ def _funnel_base(call: Call, did: Any, direction_id: Any, tip_id: Any) -> list[t
         want = floatval("Array" if isinstance(did, (list, dict)) else did)
         deal = deals(call).first(lambda d: float(d["did"]) == want)
         current = intval(deal.get("idcategory")) if deal else 0
+        # real server: without multisteps prev/next come from getDogData((int)did), so did "1.5" finds
+        # no deal for current but deal 1 for its neighbours (getPrevNextStep)
+        own = deals(call).get(intval(did))
         ids = [intval(r["idcategory"]) for r in rows]
-        pos = ids.index(current) if current in ids else -1
+        step_id = intval(own.get("idcategory")) if own else 0
+        pos = ids.index(step_id) if step_id in ids else -1
         # real server: current is the deal's own idcategory, also when no such step exists (title/content "")
         cur_item = {"id": current, "title": step_name(call, current), "content": step_content(call, current)}
         prev = rows[pos - 1] if pos > 0 else None
