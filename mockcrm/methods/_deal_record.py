@@ -187,20 +187,17 @@ def client_card(call: Call, clid: Any, with_recv: bool) -> dict[str, Any]:
     return card
 
 
-def _nullable(v: Any) -> Any:
-    return None if v in (None, "") else v
-
-
 def person_info(call: Call, pid: Any) -> dict[str, Any]:
     """``personinfo()``: a contact of the deal (deal.md §6)."""
     row = table(call, "personcat", "pid").get(pid) or {}
+    # real server: the columns as stored, so a contact that person update blanked shows "" (not null)
     return {
         "pid": intval(pid),
-        "title": _nullable(row.get("person")),
-        "post": _nullable(row.get("ptitle")),
-        "phone": _nullable(row.get("tel")),
-        "mob": _nullable(row.get("mob")),
-        "email": _nullable(row.get("mail")),
+        "title": row.get("person"),
+        "post": row.get("ptitle"),
+        "phone": row.get("tel"),
+        "mob": row.get("mob"),
+        "email": row.get("mail"),
     }
 
 
