@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_fatal
-from ..php import intval, is_numeric, strval, trim
+from ..php import floatval, intval, is_numeric, strval, trim
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
 from ..wire import Call
 from . import _deal_speka
 from ._deal_common import (
     COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
     add_days,
     deals,
     direction_by_title,
@@ -375,6 +377,18 @@ def _first_visible(call: Call) -> Row | None:
     return rows[0] if rows else None
 
 
+def _dog_info(row: Row) -> dict[str, Any]:
+    """``get_dog_info($did, 'yes')``: the row with int/float columns cast and the content's newlines as <br>."""
+    out = dict(row)
+    for key, value in row.items():
+        if key in INT_COLUMNS:
+            out[key] = intval(value)
+        elif key in FLOAT_COLUMNS:
+            out[key] = floatval(value)
+    out["content"] = strval(row.get("content")).replace("\n", "<br>")
+    return out
+
+
 def _update_value(call: Call, field: str, p: dict[str, Any], old: Row) -> Any:
     v = p[field]
     if field == "title":
@@ -476,7 +490,10 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
                 new[key] = compare[key]
     if "uid" not in p:
         compare.pop("uid", None)
-    changed = [k for k, v in compare.items() if not php_loose_eq(old.get(k), v)]
+    # real server: the old values come from get_dog_info(), which casts int/float columns (NULL clid is 0,
+    # so clid=[] or "" reads as a change in PHP 8) and turns the content's newlines into <br>
+    seen = _dog_info(old)
+    changed = [k for k, v in compare.items() if not php_loose_eq(seen.get(k), v)]
     if not changed:
         return {"result": "Данные корректны, но идентичны имеющимся.", "data": did, "error": {"code": 302}}
     if "clid" in changed:
@@ -491,7 +508,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         _deal_speka.drop_items(call, did)
     deals(call).update(did, store_row({k: v for k, v in new.items() if k in COLUMNS}))
     _deal_speka.recalculate(call, did)
-    log = "; ".join(f"{k}: {old.get(k)} → {compare[k]}" for k in changed)
+    log = "; ".join(f"{k}: {seen.get(k)} → {compare[k]}" for k in changed)
     call.db.add_history(
         datum=now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=intval(p.get("clid")),
         pid=strval(intval(p.get("pid"))), did=did,
@@ -506,6 +523,6 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         if fatal is not None:
             return {"result": "Error", "data": did, "error": {"code": 500, "text": fatal.message}}
     # real server: the stored contact list is compared as an array, so pid_list is always "changed" (deal.md §13)
-    diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(old.get(k), v)}
+    diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(seen.get(k), v)}
     call.emit("deal.edit", {"did": did, "autor": call.iduser, "newparam": diff})
     return {"result": "Готово", "data": did}
