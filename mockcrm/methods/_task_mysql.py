@@ -32,7 +32,8 @@ _NON_BMP = re.compile("[\U00010000-\U0010ffff]")
 #: from 70); checked against the server: '2031:01:05', '31-01-05' and '2031-01-05 10' are read
 _DATE = re.compile(r"\s*(\d{4}|\d{2})[^\w\s](\d{1,2})[^\w\s](\d{1,2})(?!\d)")
 _DATETIME_TAIL = re.compile(r"(?:[ T]+(\d{1,2})(?:[^\w\s](\d{1,2})(?:[^\w\s](\d{1,2}))?)?(?!\d))?")
-_TIME = re.compile(r"\s*(-?)(\d{1,3}):(\d{1,2})(?::(\d{1,2}))?")
+_TIME = re.compile(r"\s*(-?)\s*(\d+):(\d{1,2})(?::(\d{1,2}))?")
+_TIME_NUMBER = re.compile(r"\s*([-+]?)\s*(\d+)")
 
 
 _COMPACT = re.compile(r"\s*(\d{4}|\d{2})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?\s*\Z")
@@ -119,21 +120,26 @@ def compared_datetime(value: Any) -> str:
 
 
 def mysql_time(value: Any) -> str:
-    """A value stored into a TIME column (``"25:61"`` → ``00:00:00``; ``"24:13"`` is a valid TIME)."""
+    """A value stored into a TIME column (MariaDB str_to_time, checked on the real server):
+    ``H:M[:S]`` or a number read as ``[H]HHMMSS`` ("-1" is ``-00:00:01``, "130" is ``00:01:30``), a sign
+    with spaces after it, the fraction cut; minutes or seconds past 59 are zero, hours past 838 clip
+    to ``838:59:59`` ("24:13" is a valid TIME)."""
     text = strval(value)
     m = _TIME.match(text)
     if m:
-        h, mi, s = int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
-        if mi > 59 or s > 59 or h > 838:
+        sign, h, mi, s = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4) or 0)
+    else:
+        n = _TIME_NUMBER.match(text)
+        if not n or len(n.group(2)) > 7:
             return ZERO_TIME
-        return f"{m.group(1)}{h:02d}:{mi:02d}:{s:02d}"
-    digits = text.strip()
-    if digits.isdigit() and len(digits) <= 6:
-        digits = digits.zfill(6)
-        h, mi, s = int(digits[:-4]), int(digits[-4:-2]), int(digits[-2:])
-        if mi < 60 and s < 60:
-            return f"{h:02d}:{mi:02d}:{s:02d}"
-    return ZERO_TIME
+        sign, number = n.group(1), int(n.group(2))
+        h, mi, s = number // 10000, number // 100 % 100, number % 100
+    if mi > 59 or s > 59:
+        return ZERO_TIME
+    if h > 838:
+        h, mi, s = 838, 59, 59
+    sign = "-" if sign == "-" and (h or mi or s) else ""
+    return f"{sign}{h:02d}:{mi:02d}:{s:02d}"
 
 
 def as_datetime(value: Any) -> str:
