@@ -10,7 +10,7 @@ from ..php import empty, floatval, intval, strval
 from ..store import Row
 from ..wire import Call
 from ._deal_common import table
-from ._deal_invoice_money import num_format, spec_nalog
+from ._deal_invoice_money import company_nalog, num_format, spec_nalog
 from ._deal_record import recv_slots
 
 MONTHS = [
@@ -452,6 +452,10 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
     # real server: the VAT rate comes from the invoice's bank account (getNalogScheme($rs)), and none is
     # shown when the deal's own company charges none (Speka::getNalog)
     rate = floatval(account.get("ndsDefault"))
+    # real server: the specification's VAT (getSpekaData($did, $rs)) falls back to the deal's company when
+    # the invoice has no account, while the printed rows use getNalogScheme($rs) alone: such an invoice
+    # shows the VAT column with 0,00 rows and "Не облагается" (Invoice::getInvoice; found by mockcrm diff)
+    spec_rate = rate if intval(row.get("rs")) > 0 else company_nalog(call, intval(deal.get("mcid")))
     deal_vat = spec_nalog(call, deal)[0] if deal else 0.0
     lines, total, nds = [], 0.0, 0.0
     for n, item in enumerate(items, 1):
@@ -460,7 +464,7 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
         qty = float(item["kol"]) * float(item.get("dop") or 1)
         line = float(item["price"]) * qty
         # real server: the row shows the VAT of one unit, the total multiplies it by the quantity
-        vat = float(item["price"]) * (1 - 1 / (1 + floatval(item.get("nds")) / 100)) if rate > 0 else 0.0
+        vat = float(item["price"]) * (1 - 1 / (1 + floatval(item.get("nds")) / 100)) if spec_rate > 0 else 0.0
         total += line
         nds += vat * qty
         lines.append((n, item, line, vat))
@@ -485,7 +489,7 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
         values = {"N": str(n), "TITLE": strval(item.get("title")), "COMMENT": strval(item.get("comments")),
                   "KOL": _num(float(item["kol"])), "EDIZM": strval(item.get("edizm")),
                   "PRICE": num_format(float(item["price"])), "SUM": num_format(line),
-                  "NALOG": (NALOG_CELL.replace("@@V@@", num_format(vat)) if show_vat else "")}  # fmt: skip
+                  "NALOG": (NALOG_CELL.replace("@@V@@", num_format(vat) if rate > 0 else "0,00") if show_vat else "")}  # fmt: skip
         text = ROW
         for key, value in values.items():
             text = text.replace(f"@@{key}@@", value)

@@ -95,7 +95,7 @@ def rs_add(call: Call, rs: Any, summa: float) -> None:
         row["ostatok"] = f"{mysql_double(floatval(row.get('ostatok')) + summa):.2f}"
 
 
-def _company_nalog(call: Call, mcid: int) -> float:
+def company_nalog(call: Call, mcid: int) -> float:
     """``getNalogScheme(0, $mcid)['nalog']``: the VAT rate of the company's default account."""
     if mcid <= 0:
         return 0.0
@@ -110,7 +110,7 @@ def spec_nalog(call: Call, deal: Row) -> tuple[float, float]:
     and a company whose default account has no VAT rate charges none (inc/class/Speka.php).
     """
     did = intval(deal["did"])
-    company_free = _company_nalog(call, intval(deal.get("mcid"))) == 0
+    company_free = company_nalog(call, intval(deal.get("mcid"))) == 0
     nalog = summa = 0.0
     rows = table(call, "speca", "spid").where(lambda r: intval(r.get("did")) == did and strval(r.get("tip")) != "2")
     for r in sorted(rows, key=lambda r: intval(r["spid"])):
