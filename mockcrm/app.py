@@ -179,7 +179,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
         action=call.action,
         transport=call.transport,
         login=call.login,
-        params=mask_params(call.params),
+        params=mask_params(call.params, [a.apikey for a in list(backend.accounts.values())]),
         code=code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
     )

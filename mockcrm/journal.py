@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from typing import Any
 
 from .ringlog import RingLog
@@ -10,15 +12,42 @@ from .ringlog import RingLog
 MASK = "***"
 
 
-def mask_params(params: dict[str, Any]) -> dict[str, Any]:
-    """The params without secrets: the apikey is masked wherever it sits at the top level."""
-    out = dict(params)
-    if "apikey" in out:
-        out["apikey"] = MASK
-    if "apikey" in "\0".join([str(k) for k in params if k != "apikey"]).lower():
-        # another spelling (APIKEY=...) or a longer name holding it: the names one by one
-        out = {k: (MASK if str(k).lower() == "apikey" else v) for k, v in params.items()}
-    return out
+def _secret_name(key: Any) -> bool:
+    """A parameter name that holds the apikey in any spelling: apikey, APIKEY, api_key, "apikey ", api-key."""
+    return "".join(ch for ch in str(key).lower() if ch.isalnum()) == "apikey"
+
+
+def mask_params(params: dict[str, Any], secrets: Iterable[str] = ()) -> dict[str, Any]:
+    """A copy of the params without secrets, at any depth: a value under an apikey-like name is masked,
+    and so is every string that contains one of ``secrets`` (the accounts' apikeys), whatever its name.
+
+    The copy is made without recursion, so a body nested as deep as PHP accepts (512) is journaled too.
+    """
+    known = sorted({x.strip() for x in secrets if x.strip()}, key=len, reverse=True)
+    # the apikey is compared case-insensitively (Backend.account_for), so it is masked in any case
+    pattern = re.compile("|".join(re.escape(x) for x in known), re.IGNORECASE) if known else None
+
+    def scrub(value: Any) -> Any:
+        return pattern.sub(MASK, value) if pattern is not None and isinstance(value, str) else value
+
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, Any]] = [(params, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, value in items:
+            if _secret_name(key):
+                copied: Any = MASK
+            elif isinstance(value, dict):
+                copied = {}
+                stack.append((value, copied))
+            elif isinstance(value, list):
+                copied = [None] * len(value)
+                stack.append((value, copied))
+            else:
+                copied = scrub(value)
+            target[key] = copied
+    return root
 
 
 @dataclass
@@ -35,7 +64,8 @@ class Entry:
     duration_ms: float
 
     def public(self) -> dict[str, Any]:
-        return asdict(self)
+        # not dataclasses.asdict(): its deep copy recurses, and params may nest 512 deep
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 class Journal(RingLog[Entry]):

@@ -130,9 +130,39 @@ def test_outside_docker_the_server_binds_loopback_only() -> None:
         ({"ApiKey": "s"}, {"ApiKey": "***"}),
         ({"APIKEY": "s", "apikey": "t"}, {"APIKEY": "***", "apikey": "***"}),
         ({"xapikey": "s", "apikey": "t"}, {"xapikey": "s", "apikey": "***"}),
+        ({"api_key": "s", "apikey ": "t", "Api-Key": "u"}, {"api_key": "***", "apikey ": "***", "Api-Key": "***"}),
+        (
+            {"client": {"apikey": "s", "rows": [{"API_KEY": "t", "n": 1}]}},
+            {"client": {"apikey": "***", "rows": [{"API_KEY": "***", "n": 1}]}},
+        ),  # fmt: skip
         ({"action": "list"}, {"action": "list"}),
         ({}, {}),
     ],
 )
 def test_the_journal_masks_every_spelling_of_apikey(params: dict[str, object], masked: dict[str, object]) -> None:
     assert mask_params(params) == masked
+
+
+def test_the_journal_masks_the_apikey_inside_any_value_in_any_case() -> None:
+    params = {"note": "key=SeCrEt-1 and more", "rows": [["x secret-1"]], "n": 5, "other": "secret-2"}
+    assert mask_params(params, ["secret-1", ""]) == {
+        "note": "key=*** and more",
+        "rows": [["x ***"]],
+        "n": 5,
+        "other": "secret-2",
+    }
+
+
+def test_a_body_nested_as_deep_as_php_accepts_is_journaled() -> None:
+    app = create_app(Settings(log_requests=False))
+    c = app.test_client()
+    body = "[" * 500 + "]" * 500
+    payload = f'{{"action": "nope", "login": "{ADMIN}", "apikey": "{APIKEY}", "deep": {body}}}'
+    c.post("/developer/v2/client", data=payload, content_type="application/json")
+    r = c.get("/__mockcrm/requests")
+    assert r.status_code == 200
+    (entry,) = r.get_json()["requests"]
+    deep, depth = entry["params"]["deep"], 1
+    while deep:
+        (deep,), depth = deep, depth + 1
+    assert (entry["action"], entry["params"]["apikey"], depth) == ("nope", "***", 500)
