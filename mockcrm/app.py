@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from flask import Flask, g, request
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from . import wire
@@ -87,7 +88,28 @@ class ApiFront:
         self.flask_wsgi = flask_wsgi
         self.backend = backend
         self.settings = settings
-        self.too_large = _body_limit(settings.max_body)
+        self.too_large = BodyLimit(settings.max_body)
+
+    def unreadable(self, request: Request) -> Response | None:
+        """Read the body before the method runs: a body cut short, badly chunked or over a limit is
+        the client's error (400 or 413 with a JSON line, never a 500 with a traceback)."""
+        try:
+            refused = self.too_large(request)
+            if refused is not None or request.method != "POST":
+                return refused
+            if request.mimetype == "multipart/form-data":
+                request.form  # noqa: B018 - parses (and caches) the multipart body
+            elif len(request.get_data(cache=True)) < (request.content_length or 0):
+                # gunicorn hands a body cut short on as it is, werkzeug raises ClientDisconnected
+                raise ClientDisconnected("the body is shorter than its Content-Length")
+        except RequestEntityTooLarge:
+            return self.too_large.answer()
+        except (HTTPException, OSError, ValueError) as exc:
+            # werkzeug: ClientDisconnected (shorter than Content-Length), "Invalid chunk header"...
+            reason = exc.description if isinstance(exc, HTTPException) else str(exc) or type(exc).__name__
+            body = json.dumps({"error": f"bad request body: {reason}"}).encode()
+            return Response(body, status=400, content_type="application/json", headers={"Connection": "close"})
+        return None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
@@ -95,9 +117,11 @@ class ApiFront:
             return self.flask_wsgi(environ, start_response)
         started = time.perf_counter()
         request = Request(environ)
-        response = self.too_large(request)
-        if response is not None:
-            return response(environ, start_response)
+        # a multipart field or part count is bounded by MOCKCRM_MAX_BODY alone, as PHP's post_max_size is
+        request.max_form_memory_size = request.max_form_parts = self.settings.max_body
+        refused = self.unreadable(request)
+        if refused is not None:
+            return refused(environ, start_response)
         backend = self.backend
         backend.request_started()
         try:
@@ -224,31 +248,32 @@ def _admin_guard(token: str) -> Any:
     return guard
 
 
-def _body_limit(limit: int) -> Any:
+class BodyLimit:
     """API bodies over ``limit`` bytes: HTTP 413 with a short JSON error (the real server has no such answer)."""
 
-    def guard(request: Request) -> Response | None:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, request: Request) -> Response | None:
         # only the API path calls this: the control plane takes big states (state/import)
         environ = request.environ
         if not environ.get("CONTENT_LENGTH") and not environ.get("wsgi.input_terminated"):
             return None  # no body (most API calls are GET)
         size = request.content_length
         if size is not None:
-            return too_large(size) if size > limit else None
+            return self.answer(size) if size > self.limit else None
         if request.environ.get("wsgi.input_terminated"):
             # a chunked body: read one byte past the limit to tell (werkzeug would just cut it off)
-            request.max_content_length = limit + 1
-            if len(request.get_data(cache=True)) > limit:
-                return too_large()
+            request.max_content_length = self.limit + 1
+            if len(request.get_data(cache=True)) > self.limit:
+                return self.answer()
         return None
 
-    def too_large(size: int | None = None) -> Response:
-        got = f"{size} bytes" if size is not None else f"over {limit} bytes"
-        text = f"request body too large: {got}, the limit is {limit} (MOCKCRM_MAX_BODY)"
+    def answer(self, size: int | None = None) -> Response:
+        got = f"{size} bytes" if size is not None else f"over {self.limit} bytes"
+        text = f"request body too large: {got}, the limit is {self.limit} (MOCKCRM_MAX_BODY)"
         body = json.dumps({"error": text}).encode()
         return Response(body, status=413, content_type="application/json", headers={"Connection": "close"})
-
-    return guard
 
 
 def _log_line(request: Request, response: Answer, action: Any, started: float) -> None:
