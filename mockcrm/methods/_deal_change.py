@@ -6,16 +6,18 @@ from typing import Any
 
 from ..errors import CRMError
 from ..php import intval, strval
-from ..sanitize import pre_format, untag
+from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
 from ._deal_common import (
+    DEAL_CLASS,
     deals,
     int_arg_ok,
     now,
     php_empty_str,
     php_gt0,
     php_loose_eq,
+    pre_format_arg,
     status_by_title,
     status_row,
     status_sql_check,
@@ -139,6 +141,17 @@ def change_close(call: Call) -> dict[str, Any]:
         raise CloseError("Сделка не найдена", 403)
     if intval(deal.get("sid")) > 0:
         raise CloseError("Сделка уже закрыта", 407)
+    # real server: the values are read in this order, so the first array among them is the TypeError shown
+    # (strip_tags() in untag(), pre_format() typed ?string; Deal::changeClose lines 2919-2926)
+    # real server: untag(datum) when datum != '' (an array crashes in strip_tags), else today
+    datum = untag(text_arg(call.get("datum"))) if not php_empty_str(call.get("datum")) else today(call)
+    des_fact = untag(text_arg(call.get("des_fact")))
+    co_kol = pre_format_arg(call.get("co_kol"), DEAL_CLASS, 2923)
+    marga_given = call.get("marga")
+    marga = pre_format_arg(marga_given, DEAL_CLASS, 2925) if marga_given is not None else float(deal.get("marga") or 0)
+    # real server: isset() decides, so kol_fact='' means 0, not the deal's kol (Deal::changeClose)
+    kol_given = call.get("kol_fact")
+    kol_fact = pre_format_arg(kol_given, DEAL_CLASS, 2926) if kol_given is not None else float(deal.get("kol") or 0)
     sid = intval(call.get("sid"))
     by_sid = sid > 0
     if not by_sid:
@@ -149,24 +162,18 @@ def change_close(call: Call) -> dict[str, Any]:
             sid = status_by_title(call, untag(strval(call.get("status_close"))))
     status = status_row(call, sid)
     title = strval(status.get("title")) if status else ""
-    # real server: des_fact is untagged first, then replaced by description whenever that is set (isset)
-    des_fact = untag(text_arg(call.get("des_fact")))
+    # real server: des_fact is replaced by the untagged description whenever that is set (isset)
     if call.get("description") is not None:
         des_fact = untag(text_arg(call.get("description")))
-    # real server: isset() decides, so kol_fact='' means 0, not the deal's kol (Deal::changeClose)
-    kol_fact = pre_format(call.get("kol_fact")) if call.get("kol_fact") is not None else float(deal.get("kol") or 0)
-    marga = pre_format(call.get("marga")) if call.get("marga") is not None else float(deal.get("marga") or 0)
     if by_sid and status and status.get("result_close") == "lose":
         marga = 0.0
-    # real server: untag(datum) when datum != '' (an array crashes in strip_tags), else today
-    datum = untag(text_arg(call.get("datum"))) if not php_empty_str(call.get("datum")) else today(call)
     values: dict[str, Any] = {
         "close": "yes",
         "datum_close": datum,
         "sid": sid,
         "des_fact": des_fact,
         "coid": intval(call.get("coid")),  # real server: (int)coid into the VARCHAR(12) column
-        "co_kol": pre_format(call.get("co_kol")),
+        "co_kol": co_kol,
         "kol_fact": kol_fact,
         "marga": marga,
     }
