@@ -486,8 +486,9 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
             text = text.replace(f"@@{key}@@", value)
         rows.append(text)
     for n, item, line, vat in lines if single is None else []:
-        values = {"N": str(n), "TITLE": strval(item.get("title")), "COMMENT": strval(item.get("comments")),
-                  "KOL": _num(float(item["kol"])), "EDIZM": strval(item.get("edizm")),
+        # real server: every {{tag}} of the template is escaped by Mustache, on top of the page's own escape
+        values = {"N": str(n), "TITLE": _esc(item.get("title")), "COMMENT": _esc(item.get("comments")),
+                  "KOL": _num(float(item["kol"])), "EDIZM": _esc(item.get("edizm")),
                   "PRICE": num_format(float(item["price"])), "SUM": num_format(line),
                   "NALOG": (NALOG_CELL.replace("@@V@@", num_format(vat) if rate > 0 else "0,00") if show_vat else "")}  # fmt: skip
         text = ROW
@@ -503,7 +504,7 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
         "ROWS": "\t\t" + "\t\t\t\t".join(rows),
         # real server: $tags['offer'] is only set for the type 'Счет-договор' (Invoice::getInvoice)
         "OFFER": "(договор-оферта)" if tip == "Счет-договор" else "",
-        "NUMBER": strval(row.get("invoice")),
+        "NUMBER": _esc(row.get("invoice")),
         "DATE": words,
         "BUYER": _buyer(call, deal.get("payer") or row.get("clid")),
         "TOTAL": num_format(total),
