@@ -23,7 +23,8 @@ Normalisation (applied symmetrically, value by value):
     --window-days (default 60) of the response time: the golden side uses the line's recorded_at, the target
     side the response Date header (or this machine's clock).  Placeholders: {DATETIME} for YYYY-MM-DD HH:MM[:SS]
     (also with T), {DATE} for YYYY-MM-DD, {DMY_HM} for the client card format "DD.MM.YY,  HH:MM", {DMY} for
-    DD.MM.YYYY.  A target value is only replaced where the golden value at the same place was replaced, so
+    DD.MM.YYYY, {DMY_RU} for the invoice page's "DD Месяца YYYY".  A target value is only replaced where
+    the golden value at the same place was replaced, so
     explicit dates (e.g. 2031-03-31) are always compared literally.  Ids are never normalised.
   * absolute server paths in texts (PHP fatal errors) -> {WEBROOT}/...; the target base URL -> {BASE_URL},
     its host:port -> {BASE_HOST}.
@@ -68,6 +69,9 @@ PATH_RE = re.compile(
 )
 PHP_FILE_RE = re.compile(r"(?<![\w{}.:/-])/(?:[^\s/<>:'\"()\[\]]+/)+(?=[^\s/<>:'\"()\[\]]+\.php\b)")
 
+RU_MONTHS = ("Января", "Февраля", "Марта", "Апреля", "Мая", "Июня", "Июля", "Августа", "Сентября", "Октября",
+             "Ноября", "Декабря")  # fmt: skip
+
 DATE_PATTERNS = [
     # (regex, placeholder, parser)
     (
@@ -89,6 +93,12 @@ DATE_PATTERNS = [
         re.compile(r"(?<!\d)(\d{2})\.(\d{2})\.(\d{4})(?!\d)"),
         "{DMY}",
         lambda m: dt.datetime(int(m[3]), int(m[2]), int(m[1])),
+    ),
+    (
+        # the invoice page's date in words, "04 Декабря 2026" (format_date_rus_name)
+        re.compile(r"(?<!\d)(\d{2}) (" + "|".join(RU_MONTHS) + r") (\d{4})(?!\d)"),
+        "{DMY_RU}",
+        lambda m: dt.datetime(int(m[3]), RU_MONTHS.index(m[2]) + 1, int(m[1])),
     ),
 ]
 
