@@ -24,7 +24,7 @@ ENV PATH=/opt/mockcrm/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     MOCKCRM_HOST=0.0.0.0 \
     MOCKCRM_PORT=8080 \
-    MOCKCRM_SERVER=gunicorn
+    MOCKCRM_SERVER=waitress
 EXPOSE 8080
 # standard library only; honours a changed MOCKCRM_PORT
 HEALTHCHECK --interval=1s --timeout=2s --start-period=30s --retries=3 \

@@ -2,7 +2,7 @@
 """make bench: mockcrm against the limits of its own stack, side by side, in one run.
 
 Serves three apps with the very same server configuration (the one the Docker image runs:
-gunicorn, 1 worker x N threads, ``mockcrm.gunicorn_server.options``):
+waitress, an I/O loop x N request threads, ``mockcrm.waitress_server``):
 
 * ``mockcrm`` — the real thing, with 1,000 clients and 200 deals made through its API;
 * ``flask``   — a Flask "hello" app;
@@ -275,7 +275,7 @@ def main() -> int:
         "runs": runs,
         "config": {
             "generator": generator,
-            "server": f"gunicorn gthread, 1 worker x {args.threads} threads (mockcrm.gunicorn_server.options)",
+            "server": f"waitress, {args.threads} request threads (mockcrm.waitress_server)",
             "connections": args.connections,
             "duration_s": args.duration,
             "rounds": args.rounds,

@@ -81,7 +81,7 @@ def main() -> None:
         srv.stop()
     results["in-thread server start to first answer"] = ms(samples)
 
-    for server in ("werkzeug", "gunicorn"):
+    for server in ("werkzeug", "waitress"):
         samples = [cold_start(server) for _ in range(5)]
         results[f"cold start: mockcrm serve --server {server} to first answer"] = ms(samples)
 

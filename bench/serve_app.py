@@ -1,4 +1,4 @@
-"""Serve one benchmark target with the shipped gunicorn configuration.
+"""Serve one benchmark target with the shipped server configuration (mockcrm.waitress_server).
 
 python bench/serve_app.py {bare|flask|mockcrm} PORT THREADS
 """
@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from mockcrm.gunicorn_server import serve_wsgi
 from mockcrm.settings import Settings
+from mockcrm.waitress_server import WaitressServer
 
 HELLO = b"hello"
 
@@ -31,6 +31,10 @@ def flask_app() -> Any:
         return "hello"
 
     return app
+
+
+def serve_wsgi(load: Callable[[], Any], settings: Settings) -> None:
+    WaitressServer(load(), settings).serve_forever()
 
 
 def main() -> None:

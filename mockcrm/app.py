@@ -100,15 +100,18 @@ class ApiFront:
             if request.mimetype == "multipart/form-data":
                 request.form  # noqa: B018 - parses (and caches) the multipart body
             elif len(request.get_data(cache=True)) < (request.content_length or 0):
-                # gunicorn hands a body cut short on as it is, werkzeug raises ClientDisconnected
-                raise ClientDisconnected("the body is shorter than its Content-Length")
+                raise ClientDisconnected()  # a server may hand a body cut short on as it is
         except RequestEntityTooLarge:
             return self.too_large.answer()
         except (HTTPException, OSError, ValueError) as exc:
             # werkzeug: ClientDisconnected (shorter than Content-Length), "Invalid chunk header"...
-            reason = exc.description if isinstance(exc, HTTPException) else str(exc) or type(exc).__name__
+            reason: Any = str(exc) or type(exc).__name__
+            if isinstance(exc, ClientDisconnected):
+                reason = "the body is shorter than its Content-Length"
+            elif isinstance(exc, HTTPException):
+                reason = exc.description
             body = json.dumps({"error": f"bad request body: {reason}"}).encode()
-            return Response(body, status=400, content_type="application/json", headers={"Connection": "close"})
+            return Response(body, status=400, content_type="application/json")
         return None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -121,9 +124,18 @@ class ApiFront:
         request.max_form_memory_size = request.max_form_parts = self.settings.max_body
         refused = self.unreadable(request)
         if refused is not None:
+            if str(environ.get("SERVER_SOFTWARE", "")).startswith("Werkzeug"):
+                # the body may be left unread: the werkzeug server must not read the next request from it
+                # (waitress reads every body whole before the app runs, and forbids the header, PEP 3333)
+                refused.headers["Connection"] = "close"
+            if self.settings.log_requests:
+                _log_line(request, refused, None, started)
             return refused(environ, start_response)
         backend = self.backend
-        backend.request_started()
+        if not backend.request_started():
+            # the server is stopping: a request that starts now could be answered after the state is saved
+            stopping = Response(b'{"error":"mockcrm is stopping"}', status=503, content_type="application/json")
+            return stopping(environ, start_response)
         try:
             response, action = endpoint(backend, request, path[len(API_PREFIX) :], started)
             if self.settings.log_requests:
@@ -273,7 +285,7 @@ class BodyLimit:
         got = f"{size} bytes" if size is not None else f"over {self.limit} bytes"
         text = f"request body too large: {got}, the limit is {self.limit} (MOCKCRM_MAX_BODY)"
         body = json.dumps({"error": text}).encode()
-        return Response(body, status=413, content_type="application/json", headers={"Connection": "close"})
+        return Response(body, status=413, content_type="application/json")
 
 
 def _log_line(request: Request, response: Answer, action: Any, started: float) -> None:

@@ -69,6 +69,7 @@ class Backend:
         self.snapshots: dict[str, dict[int, Account]] = {}
         self.started = time.monotonic()
         self._inflight = 0
+        self._stopping = False
         self._idle = threading.Condition()
         self.accounts: dict[int, Account] = self._from_fixture(self.settings.fixture)
         if self.settings.demo:
@@ -77,10 +78,19 @@ class Backend:
             self.import_state(json.loads(Path(self.settings.state_file).read_text(encoding="utf-8")))
         self._start: dict[int, Account] = self._copy(self.accounts)
 
-    def request_started(self) -> None:
-        """Mark one API request as in flight until ``request_done`` (a clean stop waits for them)."""
+    def request_started(self) -> bool:
+        """Mark one API request as in flight until ``request_done`` (a clean stop waits for them);
+        False, and nothing marked, once the stop has begun: the request must not run."""
         with self._idle:
+            if self._stopping:
+                return False
             self._inflight += 1
+            return True
+
+    def begin_stop(self) -> None:
+        """From now on no API request starts; those in flight are waited for (``wait_idle``) before a save."""
+        with self._idle:
+            self._stopping = True
 
     def request_done(self) -> None:
         with self._idle:

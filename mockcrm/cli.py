@@ -26,8 +26,8 @@ from .settings import PREFIX, Settings
 HELP = {
     "host": "address to bind",
     "port": "port (0 = any free port)",
-    "server": "werkzeug (threaded, in process) or gunicorn (1 worker x threads; needs mockcrm[server])",
-    "threads": "request threads of the gunicorn server",
+    "server": "werkzeug (threaded, in process) or waitress (an I/O loop and threads; needs mockcrm[server])",
+    "threads": "request threads of the waitress server",
     "edition": "box (one account, the recorded server) or cloud (one account per apikey)",
     "timezone": "account time zone of every timestamp",
     "webroot": "path shown inside PHP fatal-error pages",
@@ -84,11 +84,12 @@ def serve(quiet: bool, **options: Any) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     if settings.server == "gunicorn":
-        _serve_gunicorn(settings)
-    elif settings.server == "werkzeug":
-        _serve_werkzeug(settings)
-    else:
-        raise click.ClickException(f"MOCKCRM_SERVER must be werkzeug or gunicorn, got {settings.server!r}")
+        # gunicorn was the shipped server before waitress: an old setting keeps working
+        click.echo("mockcrm: the gunicorn server was replaced by waitress; serving with waitress", err=True)
+        settings = dataclasses.replace(settings, server="waitress")
+    if settings.server not in ("werkzeug", "waitress"):
+        raise click.ClickException(f"MOCKCRM_SERVER must be werkzeug or waitress, got {settings.server!r}")
+    _serve(settings)
     click.echo("mockcrm stopped.")
 
 
@@ -104,67 +105,80 @@ def _banner(url: str, apikey: str, users: list[tuple[str, str]], settings: Setti
     sys.stdout.flush()
 
 
-def _serve_werkzeug(settings: Settings) -> None:
+def _serve(settings: Settings) -> None:
+    """Serve until SIGTERM/SIGINT, then finish the answers in progress and save the state."""
     from .app import create_app
-    from .server import make_wsgi_server
 
+    _remove_stale_temp_files(settings.state_file)
     try:
         app = create_app(settings)
     except (ValueError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
+    backend = app.extensions["mockcrm"]
     try:
-        server = make_wsgi_server(app, settings.host, settings.port)
+        if settings.server == "waitress":
+            from .waitress_server import WaitressServer
+
+            server: Any = WaitressServer(app, settings)
+            host, port = server.host, server.port
+        else:
+            from .server import make_wsgi_server
+
+            server = make_wsgi_server(app, settings.host, settings.port)
+            host, port = settings.host, server.server_port
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {settings.host}:{settings.port}: {exc}") from exc
-    backend = app.extensions["mockcrm"]
-    account = backend.accounts[min(backend.accounts)]
-    users = [(str(u["login"]), str(u["tip"])) for u in account.users]
-    _banner(f"http://{settings.host}:{server.server_port}", account.apikey, users, settings)
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    finally:
-        server.server_close()
-        # answers already on their way must be in the saved state (bounded: SIGTERM goal is 2 s)
-        backend.wait_idle(1.5)
-        backend.close()
-        if settings.state_file:
-            backend.save_state(settings.state_file)
-            click.echo(f"state saved to {settings.state_file}")
-
-
-def _serve_gunicorn(settings: Settings) -> None:
-    from . import gunicorn_server
-    from .backend import load_fixture
-
-    try:
-        fixture = load_fixture(settings.fixture)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
-    first = fixture["accounts"][0] if "accounts" in fixture else fixture
-    apikey = first["settings"][0]["api_key"] if "accounts" not in fixture else first["settings"]["api_key"]
-    rows = first["users"] if "accounts" not in fixture else first["users"]["rows"]
-    users = [(str(u["login"]), str(u["tip"])) for u in rows]
-
-    def ready(server: Any) -> None:
-        host, port = server.LISTENERS[0].getsockname()[:2]
-        _banner(f"http://{host}:{port}", apikey, users, settings)
-
-    master = os.getpid()
-    try:
-        gunicorn_server.run(settings, ready)
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from exc
-    except SystemExit as exc:  # gunicorn's master and its forked worker leave through sys.exit
-        if exc.code not in (0, None) or os.getpid() != master:
-            raise
+    account = backend.accounts[min(backend.accounts)]
+    users = [(str(u["login"]), str(u["tip"])) for u in account.users]
+    _banner(f"http://{host}:{port}", account.apikey, users, settings)
+    if settings.server == "waitress":
+        server.serve_forever()  # its stop lets the answers in progress go out first
+    else:
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            server.serve_forever(poll_interval=0.1)
+        finally:
+            server.server_close()
+    # answers already on their way must be in the saved state (bounded: the stop goal is a few seconds);
+    # a request that has not started by now is refused, so nothing is answered after the save
+    backend.begin_stop()
+    backend.wait_idle(1.5)
+    backend.close()
     if settings.state_file:
-        click.echo(f"state saved to {settings.state_file}")
+        _save(backend, settings.state_file)
+
+
+def _save(backend: Any, path: str) -> None:
+    """Save the state; "state saved" is printed only once the file is in place."""
+    import time
+
+    started = time.monotonic()
+    try:
+        backend.save_state(path)
+    except OSError as exc:
+        click.echo(f"mockcrm: could not save the state to {path}: {exc}", err=True)
+        raise SystemExit(1) from None
+    size = os.path.getsize(path) / 1e6
+    click.echo(f"state saved to {path} ({size:.1f} MB in {time.monotonic() - started:.1f} s)")
+
+
+def _remove_stale_temp_files(state_file: str | None) -> None:
+    """Temp files a killed save left behind (``.<name>.<pid>.tmp``): the state file itself is intact."""
+    if not state_file:
+        return
+    target = Path(state_file)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        try:
+            stale.unlink()
+        except OSError:
+            pass
 
 
 # ------------------------------------------------------------------ talking to a running server

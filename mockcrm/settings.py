@@ -15,9 +15,9 @@ PREFIX = "MOCKCRM_"
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    #: "werkzeug" (a threaded server in this process) or "gunicorn" (1 worker, `threads` threads)
+    #: "werkzeug" (a thread per connection) or "waitress" (an I/O loop reads requests, `threads` threads run them)
     server: str = "werkzeug"
-    #: request threads of the gunicorn server
+    #: request threads of the waitress server
     threads: int = 8
     #: "box": one account, exactly the recorded server; "cloud": several accounts, one per apikey
     edition: str = "box"

@@ -23,13 +23,18 @@ BOUNDARY = "b0undary"
 MAX_BODY = 2_000_000
 
 
-@pytest.fixture(scope="module", params=["werkzeug", "gunicorn"])
+#: the addresses of werkzeug servers (the others are waitress)
+WERKZEUG: set[tuple[str, int]] = set()
+
+
+@pytest.fixture(scope="module", params=["werkzeug", "waitress"])
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     if request.param == "werkzeug":
         with MockCRMServer(Settings(log_requests=False, max_body=MAX_BODY)) as srv:
+            WERKZEUG.add((srv.host, srv.port))
             yield srv.host, srv.port
         return
-    proc, url = spawn_serve("--port", "0", "--server", "gunicorn", "--quiet", env={"MOCKCRM_MAX_BODY": str(MAX_BODY)})
+    proc, url = spawn_serve("--port", "0", "--server", "waitress", "--quiet", env={"MOCKCRM_MAX_BODY": str(MAX_BODY)})
     try:
         host, port = url.removeprefix("http://").rsplit(":", 1)
         yield host, int(port)
@@ -43,8 +48,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
 
 
 def exchange(address: tuple[str, int], head: str, body: bytes = b"", half_close: bool = False) -> tuple[int, bytes]:
-    """Send one raw request; (status, body) of the answer, and the server must close the socket after it
-    (or after the answer, for a keep-alive one) within the timeout."""
+    """Send one raw request; (status, body) of the answer, or (0, b"") when the server closed the
+    connection without one."""
     with socket.create_connection(address, timeout=10) as sock:
         sock.sendall(head.replace("\n", "\r\n").encode() + b"\r\n" + body)
         if half_close:
@@ -52,7 +57,9 @@ def exchange(address: tuple[str, int], head: str, body: bytes = b"", half_close:
         data = b""
         while b"\r\n\r\n" not in data:
             chunk = sock.recv(65536)
-            assert chunk, f"connection closed without an answer: {data!r}"
+            if not chunk:
+                assert data == b"", f"answer cut short: {data!r}"
+                return 0, b""  # closed without an answer
             data += chunk
         header, rest = data.split(b"\r\n\r\n", 1)
         length = next(
@@ -108,8 +115,10 @@ def test_a_bad_chunk_header_is_400(server: tuple[str, int]) -> None:
     assert b"Traceback" not in answer and APIKEY.encode() not in answer
 
 
-def test_a_body_shorter_than_its_content_length_is_400(server: tuple[str, int]) -> None:
+def test_a_body_shorter_than_its_content_length_is_400_or_closed(server: tuple[str, int]) -> None:
     head = post_head(100, "application/x-www-form-urlencoded")
     status, answer = exchange(server, head, b"action=nope", half_close=True)
-    assert status == 400
-    assert b"Traceback" not in answer
+    # werkzeug hands the short body to the app, which answers 400; waitress never runs a request
+    # whose body did not arrive and closes the connection when the client stops sending
+    expected = (400, b'{"error": "bad request body: the body is shorter than its Content-Length"}')
+    assert (status, answer) == (expected if server in WERKZEUG else (0, b""))

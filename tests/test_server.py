@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,9 +128,10 @@ def test_latency_fault_does_not_block_other_requests(server: MockCRMServer) -> N
 JSON_HDR = {"Content-Type": "application/json"}
 
 
-def test_gunicorn_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_waitress_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    proc, url = spawn_serve("--server", "gunicorn", "--port", "0", "--state-file", str(state))
+    (tmp_path / f".state.json.{12345}.tmp").write_text("{", encoding="utf-8")  # left by a killed save
+    proc, url = spawn_serve("--server", "waitress", "--port", "0", "--state-file", str(state))
     try:
         host, port = url.removeprefix("http://").split(":")
         srv = MockCRMServer.__new__(MockCRMServer)
@@ -141,8 +143,10 @@ def test_gunicorn_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: P
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, err
-        assert out.endswith(f"state saved to {state}\nmockcrm stopped.\n")
+        saved = f"state saved to {re.escape(str(state))} \\([0-9.]+ MB in [0-9.]+ s\\)\nmockcrm stopped.\n$"
+        assert re.search(saved, out), out
         assert json.loads(state.read_text(encoding="utf-8"))["format"] == "mockcrm-state/1"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
     finally:
         if proc.poll() is None:
             proc.kill()

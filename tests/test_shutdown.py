@@ -1,4 +1,7 @@
-"""SIGTERM under load: `mockcrm serve` stops within 2 s and writes its state file atomically."""
+"""SIGTERM under load: `mockcrm serve` stops within 2 s, saves every write it answered, atomically.
+
+Both server modes, with an idle keep-alive connection open at the signal (that one made the
+former gunicorn server lose every write)."""
 
 from __future__ import annotations
 
@@ -11,13 +14,15 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ADMIN, APIKEY, spawn_serve
 
 CLIENT_THREADS = 4
 
 
-def start(state: Path) -> tuple[subprocess.Popen[str], str, int]:
-    proc, url = spawn_serve("--port", "0", "--quiet", "--state-file", str(state))
+def start(state: Path, server: str) -> tuple[subprocess.Popen[str], str, int]:
+    proc, url = spawn_serve("--port", "0", "--quiet", "--state-file", str(state), "--server", server)
     host, port = url.removeprefix("http://").rsplit(":", 1)
     return proc, host, int(port)
 
@@ -37,9 +42,13 @@ def add(host: str, port: int, title: str) -> int | None:
         conn.close()
 
 
-def load_and_stop(state: Path, round_: int) -> tuple[float, int]:
-    """Start, load with client threads, SIGTERM mid-load; (seconds to exit, adds answered before)."""
-    proc, host, port = start(state)
+def load_and_stop(state: Path, round_: int, server: str) -> tuple[float, int, list[int]]:
+    """Start, load with client threads, SIGTERM mid-load with an idle keep-alive connection open;
+    (seconds to exit, adds answered before the signal, every add answered)."""
+    proc, host, port = start(state, server)
+    idle = http.client.HTTPConnection(host, port, timeout=10)
+    idle.request("GET", "/__mockcrm/health")
+    assert idle.getresponse().read()  # answered; HTTP/1.1 keeps the connection open
     answered: list[int] = []
     lock = threading.Condition()
     stop = threading.Event()
@@ -69,19 +78,25 @@ def load_and_stop(state: Path, round_: int) -> tuple[float, int]:
         stop.set()
         for t in threads:
             t.join(timeout=15)
+        idle.close()
     took = time.monotonic() - started
     assert proc.returncode == 0, err
     assert f"state saved to {state}" in out and "mockcrm stopped." in out
-    return took, before
+    return took, before, answered
 
 
-def test_sigterm_under_load_stops_within_2_s_and_the_state_file_is_atomic(tmp_path: Path) -> None:
+def saved_clids(state: Path) -> set[int]:
+    rows = json.loads(state.read_text(encoding="utf-8"))["accounts"][0]["tables"]["clientcat"]["rows"]
+    return {int(r["clid"]) for r in rows}
+
+
+@pytest.mark.parametrize("server", ["werkzeug", "waitress"])
+def test_sigterm_under_load_stops_within_2_s_and_the_state_file_is_atomic(tmp_path: Path, server: str) -> None:
     state = tmp_path / "state.json"
-    took, before = load_and_stop(state, 1)
+    took, before, answered = load_and_stop(state, 1, server)
     assert took < 2, f"stopped after {took:.2f} s"
-    first = json.loads(state.read_text(encoding="utf-8"))
-    clients = len(first["accounts"][0]["tables"]["clientcat"]["rows"])
-    assert clients >= before
+    clients = len(saved_clids(state))
+    assert clients >= before and set(answered) <= saved_clids(state)  # every answered add was saved
 
     # second round: a watcher reads the state file the whole time the server saves over it
     seen: list[int] = []
@@ -97,13 +112,13 @@ def test_sigterm_under_load_stops_within_2_s_and_the_state_file_is_atomic(tmp_pa
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        took, before = load_and_stop(state, 2)
+        took, before, answered = load_and_stop(state, 2, server)
     finally:
         done.set()
         watcher.join(timeout=10)
     assert took < 2, f"stopped after {took:.2f} s"
-    final = len(json.loads(state.read_text(encoding="utf-8"))["accounts"][0]["tables"]["clientcat"]["rows"])
-    assert final >= clients + before
+    final = len(saved_clids(state))
+    assert final >= clients + before and set(answered) <= saved_clids(state)
     assert seen and set(seen) <= {clients, final}  # every read parsed: the old state or the new one
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp file left behind
 
@@ -132,3 +147,15 @@ def test_an_api_request_stays_in_flight_until_its_answer_is_sent() -> None:
     assert list(chunks) == [] and backend.inflight == 0  # the server asked for more: it was written
     body.close()
     assert backend.inflight == 0  # closing after that changes nothing
+
+
+def test_once_the_stop_has_begun_an_api_request_is_refused_not_run() -> None:
+    from mockcrm import Settings, create_app
+
+    app = create_app(Settings(log_requests=False))
+    backend = app.extensions["mockcrm"]
+    query = urllib.parse.urlencode({"action": "add", "login": ADMIN, "apikey": APIKEY, "title": "ООО Поздний"})
+    backend.begin_stop()
+    r = app.test_client().get(f"/developer/v2/client?{query}")
+    assert (r.status_code, r.get_json()) == (503, {"error": "mockcrm is stopping"})
+    assert backend.accounts[1].table("clientcat", "clid").rows == {} and backend.inflight == 0
