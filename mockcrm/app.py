@@ -235,7 +235,7 @@ def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Requ
 
 def _drop_connection(request: Request) -> Response:
     """Close the client's connection without an answer (a fault of kind "drop")."""
-    sock = request.environ.get("werkzeug.socket")
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("mockcrm.socket")  # werkzeug, waitress
     if sock is not None:
         try:
             sock.shutdown(socket.SHUT_RDWR)

@@ -25,6 +25,9 @@ from typing import Any
 from .settings import Settings
 from .wire import RAW_HEADERS_KEY
 
+#: the environ key of the client's socket (werkzeug's own server sets "werkzeug.socket")
+SOCKET_KEY = "mockcrm.socket"
+
 #: seconds a stop waits for requests in progress (and their answers to go out) before it saves
 STOP_GRACE = 5.0
 #: seconds an idle or slow connection is kept (waitress closes it at its next clean-up, every few seconds)
@@ -64,6 +67,7 @@ def _classes() -> tuple[type[Any], type[Any]]:
             raw = getattr(self.request, "mockcrm_raw_headers", None)
             if raw is not None:
                 environ[RAW_HEADERS_KEY] = raw
+            environ[SOCKET_KEY] = self.channel.socket  # what a "drop" fault closes
             return environ
 
     class Channel(HTTPChannel):

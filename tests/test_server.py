@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import signal
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,6 +106,22 @@ def test_drop_fault_closes_the_connection(server: MockCRMServer) -> None:
     send(server, "POST", "/__mockcrm/reset", [])
 
 
+def test_drop_fault_closes_the_connection_under_waitress_too() -> None:
+    proc, url = spawn_serve("--server", "waitress", "--port", "0", "--quiet")
+    try:
+        host, port = url.removeprefix("http://").split(":")
+        srv = MockCRMServer.__new__(MockCRMServer)
+        srv.host, srv.port = host, int(port)
+        fault = json.dumps({"kind": "drop", "method": "deal"}).encode()
+        assert send(srv, "POST", "/__mockcrm/faults", list(JSON_HDR.items()), fault)["faults"][0]["kind"] == "drop"
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+            send(srv, "GET", f"/developer/v2/deal?action=list&login={ADMIN}&apikey={APIKEY}", [])
+        assert send(srv, "GET", f"/developer/v2/client?action=nope&login={ADMIN}&apikey={APIKEY}", []) == UNKNOWN_ACTION
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+
+
 def test_latency_fault_does_not_block_other_requests(server: MockCRMServer) -> None:
     import threading
 
@@ -151,3 +168,15 @@ def test_waitress_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: P
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_the_former_gunicorn_setting_serves_with_waitress() -> None:
+    proc, url = spawn_serve("--port", "0", "--quiet", env={"MOCKCRM_SERVER": "gunicorn"})
+    try:
+        with urllib.request.urlopen(f"{url}/__mockcrm/health", timeout=10) as resp:
+            assert json.loads(resp.read())["status"] == "ok"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    assert "the gunicorn server was replaced by waitress; serving with waitress" in err
+    assert out.endswith("mockcrm stopped.\n")
