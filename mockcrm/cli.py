@@ -160,6 +160,8 @@ def _save(backend: Any, path: str) -> None:
     import time
 
     started = time.monotonic()
+    # said first, so a process manager that kills a long save leaves a log that shows it (the old file stays)
+    click.echo(f"saving the state to {path} ...")
     try:
         backend.save_state(path)
     except OSError as exc:

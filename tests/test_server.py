@@ -160,7 +160,9 @@ def test_waitress_server_keeps_header_spellings_and_stops_on_sigterm(tmp_path: P
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 0, err
-        saved = f"state saved to {re.escape(str(state))} \\([0-9.]+ MB in [0-9.]+ s\\)\nmockcrm stopped.\n$"
+        name = re.escape(str(state))
+        saved = f"saving the state to {name} \\.\\.\\.\nstate saved to {name} \\([0-9.]+ MB in [0-9.]+ s\\)\n"
+        saved += "mockcrm stopped.\n$"
         assert re.search(saved, out), out
         assert json.loads(state.read_text(encoding="utf-8"))["format"] == "mockcrm-state/1"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
