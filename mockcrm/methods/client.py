@@ -56,6 +56,7 @@ def list_(call: Call) -> Any:
     names = read.output_fields(call)
     offset = read.page_offset(call.get("offset"))
     preds = read.list_preds(call)
+    read.check_list_query(call, offset)
     table = call.db.table("clientcat", "clid")
     stamp = call.db.stamp()  # after list_preds: a filter may have added a source (client.md §6.1)
     rows = read.matching_rows(table, preds, stamp)
