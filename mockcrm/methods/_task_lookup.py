@@ -12,7 +12,7 @@ from typing import Any
 
 from ..backend import Account
 from ..errors import Fatal
-from ..php import intval, php_values, strip_tags, strval, trim
+from ..php import intval, php_values, strip_tags, strval, trim, yexplode
 from ..sanitize import untag
 from ._task_mysql import ci_equal, mysql_text
 from ._user_sql import current_userbylogin
@@ -23,11 +23,6 @@ NOT_FOUND = "--не найден--"
 def blank(value: Any) -> bool:
     """PHP 8 ``$value == ''``: null, false and the empty string (but not 0 or "0")."""
     return value is None or value is False or value == ""
-
-
-def yexplode(sep: str, text: Any) -> list[str]:
-    """``yexplode``: split, trim every piece and drop the empty ones."""
-    return [p for p in (trim(x) for x in strval(text).split(sep)) if p != ""]
 
 
 def yimplode(sep: str, values: Any) -> str:
