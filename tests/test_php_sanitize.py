@@ -15,6 +15,40 @@ def test_intval(value: object, expected: int) -> None:
     assert php.intval(value) == expected
 
 
+# what php8.2 does with function f(int $x) (weak mode): the value, or None for the TypeError
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("9999999999999999999999999999999999999999", None),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        ("-9223372036854775809", -(2**63)),  # as a float it rounds to -2**63, which fits
+        ("1e18", 10**18),
+        ("1e19", None),
+        (1e19, None),
+        (-9.2233720368547758e18, -(2**63)),
+        ("1.5", 1),
+        (" 12 ", 12),
+        ("1abc", None),
+        ("", None),
+        (float("nan"), None),
+        (None, None),
+        (True, 1),
+        ([1], None),
+    ],
+)
+def test_int_param(value: object, expected: int | None) -> None:
+    assert php.int_param(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, "null"), (True, "bool"), ([], "array"), ({}, "array"), ("", "string"), (1.5, "float")],
+)
+def test_php_type(value: object, expected: str) -> None:
+    assert php.php_type(value) == expected
+
+
 @pytest.mark.parametrize(("value", "expected"), [("13949.00", 13949.0), ("1e3x", 1000.0), ("x", 0.0), (".5", 0.5)])
 def test_floatval(value: object, expected: float) -> None:
     assert php.floatval(value) == expected
