@@ -431,6 +431,10 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     if has_title:
         # real server: a falsy title ("", "0", 0) takes title_dog, else "" (Deal::fullupdate)
         p["title"] = untag(text_arg(p.get("title") if php_truthy(p.get("title")) else p.get("title_dog")))
+        if not php_truthy(p["title"]):
+            # real server: `$deal['title'] = $dealOld['title']` comes first, so title leads the hook's newparam
+            # even though the loop below sets it to "" (Deal::fullupdate; found by mockcrm diff, seed 901153)
+            new["title"] = old.get("title")
         new.update({"zayavka": 0, "ztitle": ""})
     if p.get("direction") is not None and p.get("tip") is not None:
         # real server: with both given, a direction *name* goes through the step lookup (deal.md §8)
