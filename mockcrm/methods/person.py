@@ -189,13 +189,7 @@ def _add_one(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         result = ADDED
     if loose_eq(params.get("mperson"), "yes"):
         _set_main_contact(call, aparams.get("clid"), pid)
-    if not loose_eq(aparams.get("mail"), ""):
-        # real server: checkMailerEmail() pastes each address into a SELECT on the mailer's
-        # table; a quote (JSON) crashes it after the row and the webhook (Person::edit)
-        for email in yexplode(",", php_str(aparams["mail"]).replace(";", ",")):
-            raise_on_parse_error(
-                f"SELECT id, mid FROM app_ymail_messagesrec WHERE email = '{email}' and identity = '{db.identity}'"
-            )
+    _check_mailer(call, aparams.get("mail"))
     did = intval(params.get("did"))
     if did > 0:
         _link_deal(call, did, pid)
@@ -363,7 +357,20 @@ def update(call: Call) -> Any:
     call.emit("person.edit", {"pid": pid, "autor": call.iduser, "newparam": changed})
     if loose_eq(params.get("mperson"), "yes"):
         _set_main_contact(call, aparams["clid"], pid)
+    _check_mailer(call, aparams.get("mail"))
     return {"result": UPDATED, "data": pid, "error": ""}
+
+
+def _check_mailer(call: Call, mail: Any) -> None:
+    """``checkMailerEmail()``: each address is pasted into a SELECT on the mailer's table, so a quote
+    crashes it after the row, the log and the event (Person::edit and ::fullupdate; found by mockcrm
+    diff, seed 1000745, for update)."""
+    if loose_eq(mail, ""):
+        return
+    for email in yexplode(",", php_str(mail).replace(";", ",")):
+        raise_on_parse_error(
+            f"SELECT id, mid FROM app_ymail_messagesrec WHERE email = '{email}' and identity = '{call.db.identity}'"
+        )
 
 
 def delete(call: Call) -> Any:
