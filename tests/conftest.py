@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -96,6 +97,16 @@ def spawn_serve(*args: str, env: dict[str, str] | None = None) -> tuple[subproce
     first = proc.stdout.readline()
     assert first.startswith("mockcrm "), first + (proc.stderr.read() if proc.stderr else "")
     return proc, first.split(" at ", 1)[1].split("/developer", 1)[0]
+
+
+def stop_serve(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    """SIGTERM a ``spawn_serve`` child and wait (killed after 15 s): its (stdout, stderr)."""
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()
 
 
 def task_record(tid: int, **over: Any) -> dict[str, Any]:

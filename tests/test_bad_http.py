@@ -8,15 +8,13 @@ chunked body with a bad chunk header, and a body shorter than its Content-Length
 from __future__ import annotations
 
 import json
-import signal
 import socket
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from mockcrm import MockCRMServer, Settings
-from tests.conftest import ADMIN, APIKEY, spawn_serve
+from tests.conftest import ADMIN, APIKEY, spawn_serve, stop_serve
 
 UNKNOWN_ACTION = {"error": {"code": 402, "text": "Неизвестный метод"}}
 BOUNDARY = "b0undary"
@@ -39,12 +37,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
         host, port = url.removeprefix("http://").rsplit(":", 1)
         yield host, int(port)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+        stop_serve(proc)
 
 
 def exchange(address: tuple[str, int], head: str, body: bytes = b"", half_close: bool = False) -> tuple[int, bytes]:

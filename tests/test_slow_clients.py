@@ -8,16 +8,14 @@ while 8 such sockets were open: one per request thread).
 from __future__ import annotations
 
 import json
-import signal
 import socket
-import subprocess
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import ADMIN, APIKEY, spawn_serve
+from tests.conftest import ADMIN, APIKEY, spawn_serve, stop_serve
 
 SLOW_SOCKETS = 50
 
@@ -28,12 +26,7 @@ def base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         yield url
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+        stop_serve(proc)
 
 
 def test_health_and_the_api_answer_while_50_slow_sockets_are_open(base_url: str) -> None:
