@@ -174,6 +174,56 @@ def php_float_str(f: float) -> str:
     return f"{mantissa}E{exponent[0]}{int(exponent[1:])}"
 
 
+def _round_helper(value: float) -> float:
+    # php_round_helper(), PHP_ROUND_HALF_UP: away from zero at .5
+    return math.floor(value + 0.5) if value >= 0.0 else math.ceil(value - 0.5)
+
+
+def _intpow10(power: int) -> float:
+    return 10.0**power if 0 <= power <= 22 else math.pow(10.0, power)
+
+
+def php_round(value: float, places: int = 0) -> float:
+    """PHP 8.2 ``round($value, $places)`` (``_php_math_round``, ext/standard/math.c), half up.
+
+    It first rounds to the 15 significant digits a double holds, then to ``places``, so 1.005 → 1.01 and
+    5000000000000.015 → 5000000000000.01 (its double is below the half); a value whose ``places`` digits are past
+    that precision is returned as is.
+    """
+    if not math.isfinite(value) or value == 0.0:
+        return value
+    precision_places = 14 - int(math.floor(math.log10(abs(value))))
+    f1 = _intpow10(abs(places))
+    if precision_places > places and precision_places - places < 15:
+        f2 = _intpow10(abs(precision_places))
+        tmp = value * f2 if precision_places >= 0 else value / f2
+        tmp = _round_helper(tmp)
+        tmp = tmp / _intpow10(abs(places - precision_places))
+    else:
+        tmp = value * f1 if places >= 0 else value / f1
+        if abs(tmp) >= 1e15:
+            return value
+    tmp = _round_helper(tmp)
+    if abs(places) < 23:
+        return tmp / f1 if places > 0 else tmp * f1
+    return float(f"{tmp:15f}e{-places}")
+
+
+def number_format(value: float, decimals: int, point: str, thousands: str) -> str:
+    """PHP ``number_format()``: ``round()`` first, then the rounded double printed exactly (``%.*F``)."""
+    if not math.isfinite(value):
+        return php_float_str(value)
+    decimals = max(0, decimals)
+    rounded = php_round(value, decimals)
+    negative = rounded < 0
+    text = f"{abs(rounded):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    groups = f"{int(whole):,}".replace(",", thousands)
+    if negative and float(text) == 0:
+        negative = False  # PHP: no "-0,00"
+    return ("-" if negative else "") + groups + (point + frac if decimals else "")
+
+
 def php_float_g(f: float, precision: int = 14) -> str:
     """``sprintf('%.14G')`` as ``http_build_query`` prints a float (ini ``precision`` = 14).
 

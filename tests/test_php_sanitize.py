@@ -114,3 +114,15 @@ def test_strtr(value: object, pairs: dict[str, str], expected: str) -> None:
 )  # fmt: skip
 def test_php_float_str_uses_14_digits(value: float, expected: str) -> None:
     assert php.php_float_str(value) == expected
+
+
+# each pair printed by PHP 8.2.36: number_format((float)$v, 2, ",", " ") and round((float)$v, 2)
+@pytest.mark.parametrize(
+    ("value", "formatted", "rounded"),
+    [(1.005, "1,01", 1.01), (2.675, "2,68", 2.68), (5000000000000.015, "5 000 000 000 000,01", 5000000000000.01),
+     (0.125, "0,13", 0.13), (-1.005, "-1,01", -1.01), (999999999999.125, "999 999 999 999,13", 999999999999.13),
+     (12345678901234.567, "12 345 678 901 234,57", 12345678901234.567), (1e18, "1 000 000 000 000 000 000,00", 1e18),
+     (-0.001, "0,00", -0.0), (123456.785, "123 456,79", 123456.79), (1.955, "1,96", 1.96)],
+)  # fmt: skip
+def test_number_format_and_round_like_php(value: float, formatted: str, rounded: float) -> None:
+    assert (php.number_format(value, 2, ",", " "), php.php_round(value, 2)) == (formatted, rounded)

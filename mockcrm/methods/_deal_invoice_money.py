@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..errors import Fatal
-from ..php import floatval, intval, php_float_str, strval
+from ..php import floatval, intval, number_format, php_float_str, strval
 from ..sanitize import pre_format
 from ..store import Row
 from ..wire import Call
@@ -57,14 +56,12 @@ def mysql_int(value: Any) -> int:
 
 
 def num_format(value: Any, valuta: str = "") -> str:
-    """``num_format()`` (inc/func.php): ``number_format($x, 2, ',', ' ')``, PHP rounds half up."""
-    number = floatval(strval(value).replace(",", ".").replace(" ", "")) if not isinstance(value, float) else value
+    """``num_format()`` (inc/func.php): ``number_format($x, 2, ',', ' ')``."""
+    # real server: str_replace() turns a float into text first, at precision 14 (1e18-5000 prints 1 000…000,00)
+    number = floatval(strval(value).replace(",", ".").replace(" ", ""))
     if math.isinf(number) or math.isnan(number):
         return php_float_str(number)
-    rounded = Decimal(repr(number)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    whole, frac = f"{abs(rounded):.2f}".split(".")
-    text = sign + f"{int(whole):,}".replace(",", " ") + "," + frac
+    text = number_format(number, 2, ",", " ")
     return f"{text} {valuta}" if valuta else text
 
 
