@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import html as _html
+import re
 from typing import Any
 
-from ..php import empty, floatval, intval, strval
+from ..php import empty, floatval, intval, php_round, strval
 from ..store import Row
 from ..wire import Call
 from ._deal_common import table
@@ -294,47 +295,62 @@ TEMPLATE = (
     "</html>"
 )
 
-_ONES = {
-    "m": ["", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
-    "f": ["", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
-}
-_TEENS = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать",
-          "семнадцать", "восемнадцать", "девятнадцать"]  # fmt: skip
+# real server: cash/valuta.json and requisites.json (valutaTrans, valutaTransSub), "милиарда" as shipped
+_TEN = [["", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"],
+        ["", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]]  # fmt: skip
+_A20 = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать", "шестнадцать",
+        "семнадцать", "восемнадцать", "девятнадцать"]  # fmt: skip
 _TENS = ["", "", "двадцать", "тридцать", "сорок", "пятьдесят", "шестьдесят", "семьдесят", "восемьдесят", "девяносто"]
-_HUNDREDS = ["", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
-_UNITS = [("рубль", "рубля", "рублей", "m"), ("тысяча", "тысячи", "тысяч", "f"), ("миллион", "миллиона", "миллионов", "m"),
-          ("миллиард", "миллиарда", "миллиардов", "m")]  # fmt: skip
+_HUNDRED = ["", "сто", "двести", "триста", "четыреста", "пятьсот", "шестьсот", "семьсот", "восемьсот", "девятьсот"]
+_UNITS = [("копейка", "копейки", "копеек", 1), ("рубль", "рубля", "рублей", 0), ("тысяча", "тысячи", "тысяч", 1),
+          ("миллион", "миллиона", "миллионов", 0), ("миллиард", "милиарда", "миллиардов", 0)]  # fmt: skip
 
 
-def _plural(n: int, forms: tuple[str, str, str, str]) -> str:
-    if n % 100 in range(11, 20):
-        return forms[2]
-    return forms[0] if n % 10 == 1 else forms[1] if n % 10 in (2, 3, 4) else forms[2]
+def _morph(n: Any, f1: str, f2: str, f5: str) -> str:
+    """``morph()`` (inc/func.php): the word form for a count."""
+    n = abs(intval(n)) % 100
+    if 10 < n < 20:
+        return f5
+    n %= 10
+    return f2 if 1 < n < 5 else f1 if n == 1 else f5
 
 
-def _triad(n: int, gender: str) -> list[str]:
-    words = [_HUNDREDS[n // 100]]
-    rest = n % 100
-    if 10 <= rest < 20:
-        words.append(_TEENS[rest - 10])
-    else:
-        words += [_TENS[rest // 10], _ONES[gender][rest % 10]]
-    return [w for w in words if w]
+def _digit(piece: str, i: int) -> int | None:
+    return int(piece[i]) if i < len(piece) else None  # PHP: a missing $fkf[i] is null (a warning, not shown)
 
 
 def sum_in_words(value: float) -> str:
-    """``num2str()``: ``Сто тысяч рублей 00 копеек``."""
-    rub, kop = int(value), int(round((value - int(value)) * 100))
-    words: list[str] = []
-    if rub == 0:
-        words = ["ноль", "рублей"]
-    for i in range(len(_UNITS) - 1, -1, -1):
-        part = (rub // 1000**i) % 1000
-        if part or (i == 0 and rub):
-            words += _triad(part, _UNITS[i][3]) + [_plural(part, _UNITS[i])]
-    text = " ".join(words)
-    kop_word = _plural(kop, ("копейка", "копейки", "копеек", "f"))
-    return text[:1].upper() + text[1:] + f" {kop:02d} {kop_word}"
+    """``num2str()`` (inc/func.php), line by line: ``Сто тысяч рублей 00 копеек``.
+
+    real server: the rubles are split into threes from the left of sprintf('%015.2f'), so past 12 digits the
+    triads shift ("Сто миллиардов" for 1e12) and a short last piece reads as hundreds (scenario 115)
+    """
+    rub, _, kop = f"{value:015.2f}".partition(".")
+    out: list[str] = []
+    if intval(rub) > 0:
+        for index in range(0, len(rub), 3):
+            piece = rub[index : index + 3]
+            if not intval(piece):
+                continue
+            uk = len(_UNITS) - index // 3 - 1
+            unit = _UNITS[uk] if 0 <= uk < len(_UNITS) else None  # PHP: a key past the list is null
+            gender = unit[3] if unit else None
+            i1, i2, i3 = _digit(piece, 0), _digit(piece, 1), _digit(piece, 2)
+            out.append(_HUNDRED[i1 or 0])
+            ones = _TEN[gender][i3 or 0] if gender is not None and i3 is not None else ""
+            if i2 is not None and i2 > 1:
+                out.append(f"{_TENS[i2]} {ones}")
+            else:
+                out.append((_A20[i3] if i3 is not None else "") if i2 else ones)
+            if unit and uk > 1:
+                out.append(_morph(piece, *unit[:3]))
+    else:
+        out.append("ноль")
+    out.append(_morph(rub, *_UNITS[1][:3]))
+    out.append(f"{kop} {_morph(kop, *_UNITS[0][:3])}")
+    text = re.sub(" {2,}", " ", " ".join(out)).strip()
+    # real server: InvoiceSummaPropis is " ".mb_ucfirst(trim(num2str(...)))
+    return text[:1].upper() + text[1:]
 
 
 def _num(value: float) -> str:
@@ -426,7 +442,7 @@ def _single_line(row: Row, tip: str, rate: float) -> tuple[dict[str, str], float
     chek = strval(row.get("invoice_chek")) if tip == "По договору" else ""
     if tip == "По договору":
         vat = total * rate / (100 + rate) if rate > 0 else 0.0  # getNalog($sum, $nalog, ndsInOut off)
-        title, edizm, nalog = f"Оплата по договору №{chek}", "", num_format(round(vat, 2))
+        title, edizm, nalog = f"Оплата по договору №{chek}", "", num_format(php_round(vat, 2))
     elif tip in _PAYMENT_TITLES:
         vat = floatval(row.get("nds_credit"))
         title, edizm = _PAYMENT_TITLES[tip].replace("{dog_num}", chek), "-"
@@ -508,7 +524,7 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
         "DATE": words,
         "BUYER": _buyer(call, deal.get("payer") or row.get("clid")),
         "TOTAL": num_format(total),
-        "NDS": num_format(round(nds, 2)) if show_vat and rate > 0 else "Не облагается",
+        "NDS": num_format(php_round(nds, 2)) if show_vat and rate > 0 else "Не облагается",
         "WORDS": sum_in_words(total),
         "NDS_HEAD": NDS_HEAD if show_vat else "",
         "NDS_PAD": "\t\t<td></td>\n" if show_vat else "",
