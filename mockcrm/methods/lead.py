@@ -184,17 +184,22 @@ def _list_query(call: Call, sort: str, order: str, offset: str) -> tuple[str, st
     return "SELECT" + "\n" * 29 + where, f"{order} {first} \n\t\t\tLIMIT {offset},{PAGE}\n\t\t"
 
 
+def _date_sort(p: dict[str, Any], column: str) -> str:
+    """The dateStart/dateEnd condition lead.php pastes into its queries (list and stat alike)."""
+    ds, de = php.strval(p.get("dateStart")), php.strval(p.get("dateEnd"))
+    if ne_empty(p.get("dateStart")) and not ne_empty(p.get("dateEnd")):
+        return f" and DATE_FORMAT(app_leads.{column}, '%y-%m-%d') = '{ds}'"
+    if ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
+        return f" and (app_leads.{column} BETWEEN '{ds} 00:00:00' and '{de} 23:59:59')"
+    if ne_empty(p.get("dateEnd")):
+        return f" and DATE_FORMAT(app_leads.{column}, '%y-%m-%d') < '{de}'"
+    return ""
+
+
 def _list_sort(call: Call) -> tuple[str, int]:
     """``$sort`` as lead.php builds it (dates, status, user) and the responsible user asked for."""
     p = call.params
-    ds, de = php.strval(p.get("dateStart")), php.strval(p.get("dateEnd"))
-    sort = ""
-    if ne_empty(p.get("dateStart")) and not ne_empty(p.get("dateEnd")):
-        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') = '{ds}'"
-    if ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
-        sort += f" and (app_leads.datum BETWEEN '{ds} 00:00:00' and '{de} 23:59:59')"
-    if not ne_empty(p.get("dateStart")) and ne_empty(p.get("dateEnd")):
-        sort += f" and DATE_FORMAT(app_leads.datum, '%y-%m-%d') < '{de}'"
+    sort = _date_sort(p, "datum")
     if ne_empty(p.get("status")):
         sort += f" and app_leads.status = '{php.strval(p.get('status'))}'"
     uid = 0
@@ -250,6 +255,12 @@ def stat(call: Call) -> Any:
     for user in sorted(db.users, key=lambda u: php.intval(u.get("iduser"))):
         if user.get("secrty") != "yes" or php.strval(user.get("iduser")) not in ops:
             continue
+        for status, column in (("status = '1'", "datum"), ("status IN ('2','3')", "datum_do")):
+            # real server: the dates are pasted into both counts; a raw quote (JSON) breaks the first (scenario 116)
+            raise_on_parse_error(
+                f"SELECT COUNT(*) as count FROM app_leads WHERE id > 0 and {status} {_date_sort(call.params, column)} "
+                f"and iduser = '{php.strval(user.get('iduser'))}' and identity = '{db.identity}'"
+            )
         mine = [r for r in leads if php.intval(r.get("iduser")) == php.intval(user.get("iduser"))]
         opened = sum(1 for r in mine if php.intval(r.get("status")) == 1 and created(r))
         processed = sum(1 for r in mine if php.intval(r.get("status")) in (2, 3) and done(r))
