@@ -17,8 +17,10 @@ from werkzeug.wrappers import Request, Response
 from . import wire
 from .backend import Backend
 from .errors import SAFEMYSQL, BadApikey, CRMError, Fatal, UnknownAction, UnknownUser
+from .hooks import ApiCall
 from .journal import answer_code, mask_params
 from .methods import METHODS
+from .rules import Fired, Rule, decode_answer, placeholders
 from .settings import Settings
 
 log = logging.getLogger("mockcrm.requests")
@@ -75,6 +77,8 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
 
 
 API_PREFIX = "/developer/v2/"
+#: what a call sets off when there are no rules
+NONE = Fired()
 
 
 class ApiFront:
@@ -190,25 +194,31 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
     if module is None:
         return wire.not_found(), None
     call = wire.parse_request(request, method)
-    faults = {f.kind: f for f in backend.faults.pick(method, call.action)} if backend.faults else {}
-    if "latency" in faults:
-        time.sleep(faults["latency"].delay())  # never inside the store lock
+    fired = backend.rules.pick(method, call.action, call.login, call.transport, call.params) if backend.rules else NONE
+    if fired.latency is not None:
+        time.sleep(fired.latency.delay())  # never inside the store lock
     code: Any
     response: Answer
-    if "drop" in faults:
+    rule = fired.answer
+    if rule is None:
+        response, code = _answer(backend, module, call, request)
+        if fired.patches:
+            response, code = _patched(response, fired.patches), "rule:patch"
+    elif rule.kind == "drop":
         response, code = _drop_connection(request), "fault:drop"
-    elif "error" in faults:
-        fault = faults["error"]
-        response, code = wire.render(CRMError(fault.text, fault.code).body()), "fault:error"
-    elif "fatal" in faults:
-        fatal = Fatal("mysqli_sql_exception", faults["fatal"].message, SAFEMYSQL, 466)
+    elif rule.kind == "error":
+        response, code = wire.render(CRMError(rule.text, rule.code).body()), "fault:error"
+    elif rule.kind == "fatal":
+        fatal = Fatal("mysqli_sql_exception", rule.message, SAFEMYSQL, 466)
         response, code = wire.render_fatal(fatal, backend.settings.webroot), "fault:fatal"
     else:
-        response, code = _answer(backend, module, call, request)
-        if "malformed" in faults:
-            data = response.get_data()
-            response.set_data(data[: max(1, len(data) // 2)])
-            code = "fault:malformed"
+        response, code = _respond(rule, call), "rule:respond"
+    if backend.filters and (rule is None or rule.kind != "drop"):
+        response = _filtered(backend, call, response)
+    if fired.malformed is not None:
+        data = response.get_data()
+        response.set_data(data[: max(1, len(data) // 2)])
+        code = "fault:malformed"
     backend.journal.record(
         time=backend.clock.now_str(),
         method=method,
@@ -218,6 +228,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
         params=mask_params(call.params, [a.apikey for a in list(backend.accounts.values())]),
         code=code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
+        rules=fired.ids,
     )
     return response, call.action
 
@@ -231,6 +242,62 @@ def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Requ
     except Fatal as exc:
         return wire.render_fatal(exc, backend.settings.webroot), "fatal"
     return wire.render(result), answer_code(result)
+
+
+def _respond(rule: Rule, call: wire.Call) -> Response:
+    """The answer of a respond rule, its placeholders filled from the call."""
+    fill = placeholders(call.method, call.action, call.login, call.transport, call.params)
+    body, raw = rule.respond_body(fill)
+    if raw is not None:
+        response = Response(raw, status=rule.status, content_type=rule.content_type)
+    else:
+        response = Response(wire.render_body(body), status=rule.status, content_type=wire.API_CONTENT_TYPE)
+        response.headers.update(wire.API_HEADERS)
+    for name, value in rule.headers.items():
+        response.headers[name] = value
+    return response
+
+
+def _patched(response: Answer, patches: list[Rule]) -> Answer:
+    """The real answer changed by the patch rules; a page that is not JSON (PHP's fatal error) stays as is."""
+    is_json, doc = decode_answer(response.get_data())
+    if not is_json:
+        return response
+    for rule in patches:
+        doc = rule.apply_patch(doc)
+    response.set_data(_encoded(wire.render_body(doc)))
+    return response
+
+
+def _encoded(body: str | bytes) -> bytes:
+    return body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body
+
+
+def json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def _filtered(backend: Backend, call: wire.Call, response: Answer) -> Answer:
+    """The answer passed through the Python filters that name this call (mockcrm.hooks)."""
+    filters = backend.filters.matching(call.method, call.action)
+    if not filters:
+        return response
+    api_call = ApiCall(call.method, call.action, call.login, call.transport, call.params)
+    is_json, answer = decode_answer(response.get_data())
+    for fn in filters:
+        try:
+            result = fn(api_call, answer)
+        except Exception as exc:  # the test's own code: say so in the answer, never a bare 500
+            log.exception("filter for %s.%s failed", call.method, call.action)
+            text = f"mockcrm filter for {call.method}.{call.action} failed: {type(exc).__name__}: {exc}"
+            return Response(json_bytes({"error": text}), status=500, content_type="application/json")
+        if result is not None:
+            answer, is_json = result, not isinstance(result, str)
+    if is_json:
+        response.set_data(_encoded(wire.render_body(answer)))
+    else:
+        response.set_data(str(answer).encode("utf-8", "surrogateescape"))
+    return response
 
 
 def _drop_connection(request: Request) -> Response:

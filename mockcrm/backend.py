@@ -6,6 +6,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,11 @@ from typing import Any
 from .account import DATA_TABLES, SEE_ALL, Account
 from .clock import Clock
 from .events import Event, EventBus
-from .faults import Faults
+from .hooks import ApiCall, Filters
 from .journal import Journal
+from .rules import Rules
 from .settings import Settings
-from .webhooks import Dispatcher, Hook, parse_hooks
+from .webhooks import Dispatcher, Hook, build_payload, parse_hooks
 
 __all__ = ["DATA_TABLES", "SEE_ALL", "Account", "Backend", "load_fixture"]
 
@@ -65,7 +67,8 @@ class Backend:
         )
         self.events.subscribe("*", self.webhooks)
         self.journal = Journal(self.settings.journal_size)
-        self.faults = Faults()
+        self.rules = Rules()
+        self.filters = Filters()
         self.snapshots: dict[str, dict[int, Account]] = {}
         self.started = time.monotonic()
         self._inflight = 0
@@ -129,14 +132,14 @@ class Backend:
         return {1: Account(data, identity=1)}
 
     def reset(self, fixture: str | None = None) -> None:
-        """Back to the start state (or to a named fixture); clears journal, faults, deliveries."""
+        """Back to the start state (or to a named fixture); clears journal, rules, deliveries."""
         accounts = self._from_fixture(fixture) if fixture else None
         with self.lock:
             self.accounts = accounts if accounts is not None else self._copy(self._start)
         self.webhooks.reset()
         self.webhooks.log.clear()
         self.journal.clear()
-        self.faults.clear()
+        self.rules.clear()
 
     def save_snapshot(self, name: str) -> None:
         with self.lock:
@@ -219,6 +222,18 @@ class Backend:
         """Announce what an action did; called outside the lock (deliveries may take time)."""
         for name, payload in events:
             self.events.publish(Event(name, payload, str(account.identity), str(actor), home))
+
+    # -- Python hooks in process (mockcrm.hooks) ------------------------------------------
+    def on(self, event: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
+        """Run ``fn(payload)`` after each action that fires ``event`` ("*" = all), with the payload as its
+        webhook carries it (text values, ``event``, ``identity``, ``iduser1``); returns its remover."""
+        if not callable(fn):
+            raise TypeError("an event hook is a function fn(payload)")
+        return self.events.subscribe(event, lambda e: fn(build_payload(e)))
+
+    def filter(self, pattern: str, fn: Callable[[ApiCall, Any], Any]) -> Callable[[], None]:
+        """Pass the answers of the calls ``pattern`` names through ``fn(call, answer)``; returns its remover."""
+        return self.filters.add(pattern, fn)
 
     def close(self) -> None:
         self.webhooks.close()

@@ -1,6 +1,6 @@
 """The control plane under /__mockcrm/: never reachable through /developer/v2.
 
-This module: health, config, reset, clock, the request journal and fault rules.
+This module: health, config, reset, clock, the request journal and the rules (faults among them).
 ``control_state`` has snapshots, state, records, users and accounts; ``control_webhooks``
 the hooks and their delivery log.
 """
@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from . import __version__
 from .backend import Backend
 from .clock import FMT
-from .faults import Fault
+from .rules import FAULT_KINDS, KINDS, Rule, RuleError
 
 control = Blueprint("control", __name__, url_prefix="/__mockcrm")
 
@@ -208,33 +208,69 @@ def requests_verify() -> tuple[Response, int]:
     return jsonify({"ok": ok, "expected": expected, "actual": actual, **crit}), 200 if ok else 409
 
 
-# ------------------------------------------------------------------ faults
+# ------------------------------------------------------------------ rules (and faults, a view of their kinds)
+
+
+def _new_rules(kinds: tuple[str, ...], noun: str) -> list[Rule]:
+    data = _json_body()
+    items = data if isinstance(data, list) else [data]
+    try:
+        return [Rule.from_dict(x, kinds, noun) for x in items]
+    except RuleError as exc:
+        raise ControlError(str(exc)) from None
+
+
+@control.get("/rules")
+def rules_list() -> Response:
+    return jsonify({"rules": [r.public() for r in _backend().rules.rules()]})
+
+
+@control.post("/rules")
+def rules_add() -> tuple[Response, int]:
+    rules = _new_rules(KINDS, "rule")
+    return jsonify({"rules": [_backend().rules.add(r).public() for r in rules]}), 201
+
+
+@control.get("/rules/<int:rule_id>")
+def rules_one(rule_id: int) -> Response:
+    for rule in _backend().rules.rules():
+        if rule.id == rule_id:
+            return jsonify(rule.public())
+    raise ControlError(f"no rule with id {rule_id}", 404)
+
+
+@control.delete("/rules")
+def rules_clear() -> Response:
+    _backend().rules.clear()
+    return jsonify({"status": "ok"})
+
+
+@control.delete("/rules/<int:rule_id>")
+def rules_delete(rule_id: int) -> Response:
+    if not _backend().rules.remove(rule_id):
+        raise ControlError(f"no rule with id {rule_id}", 404)
+    return jsonify({"status": "ok"})
 
 
 @control.get("/faults")
 def faults_list() -> Response:
-    return jsonify({"faults": [f.public() for f in _backend().faults.rules()]})
+    return jsonify({"faults": [r.public() for r in _backend().rules.rules() if r.is_fault]})
 
 
 @control.post("/faults")
 def faults_add() -> tuple[Response, int]:
-    data = _json_body()
-    items = data if isinstance(data, list) else [data]
-    try:
-        faults = [Fault.from_dict(x) for x in items]
-    except ValueError as exc:
-        raise ControlError(str(exc)) from None
-    return jsonify({"faults": [_backend().faults.add(f).public() for f in faults]}), 201
+    rules = _new_rules(FAULT_KINDS, "fault")
+    return jsonify({"faults": [_backend().rules.add(r).public() for r in rules]}), 201
 
 
 @control.delete("/faults")
 def faults_clear() -> Response:
-    _backend().faults.clear()
+    _backend().rules.clear(faults_only=True)
     return jsonify({"status": "ok"})
 
 
 @control.delete("/faults/<int:fault_id>")
 def faults_delete(fault_id: int) -> Response:
-    if not _backend().faults.remove(fault_id):
+    if not _backend().rules.remove(fault_id, faults_only=True):
         raise ControlError(f"no fault with id {fault_id}", 404)
     return jsonify({"status": "ok"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .ringlog import RingLog
@@ -59,9 +59,11 @@ class Entry:
     transport: str
     login: Any
     params: dict[str, Any]
-    #: the CRM code of the answer: 200 for success, the error code, "fatal" or "fault:<kind>"
+    #: the CRM code of the answer: 200 for success, the error code, "fatal", "fault:<kind>" or "rule:<kind>"
     code: Any
     duration_ms: float
+    #: ids of the rules this call set off (mockcrm.rules)
+    rules: list[int] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         # not dataclasses.asdict(): its deep copy recurses, and params may nest 512 deep

@@ -6,7 +6,8 @@ Fixtures:
   started once per session (per xdist worker), or the external server of ``--mockcrm-url``;
 * ``mockcrm`` (function): resets the server before the test and hands over a ``MockCRM``
   helper: ``url``, ``api_url``, ``apikey``, ``login``, ``users``, ``call()``, ``state()``,
-  ``journal()``, ``deliveries()``, ``faults``, ``clock`` and ``listen(event)``;
+  ``journal()``, ``deliveries()``, ``rules``, ``faults``, ``clock``, ``listen(event)``, ``stub()``,
+  ``patch()`` (rules, undone at the end of the test), ``on()`` and ``filter()`` (Python hooks, in process);
 * ``mockcrm_webhook_sink``: a local receiver to register as a hook, with ``wait_for()``.
 
 Settings come from ``--mockcrm-url`` / ini ``mockcrm_url`` and ini ``mockcrm_settings``
@@ -124,6 +125,28 @@ class Faults:
         self._server.control("/faults", "DELETE")
 
 
+class Rules:
+    """The server's rules (``/__mockcrm/rules``): respond, patch and the fault kinds."""
+
+    def __init__(self, server: ServerHandle) -> None:
+        self._server = server
+
+    def add(self, kind: str, method: str = "*", action: str = "*", **options: Any) -> dict[str, Any]:
+        rule = {"kind": kind, "method": method, "action": action, **options}
+        result: dict[str, Any] = self._server.control("/rules", "POST", rule)["rules"][0]
+        return result
+
+    def list(self) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = self._server.control("/rules")["rules"]
+        return rules
+
+    def remove(self, rule_id: int) -> None:
+        self._server.control(f"/rules/{rule_id}", "DELETE")
+
+    def clear(self) -> None:
+        self._server.control("/rules", "DELETE")
+
+
 class Clock:
     def __init__(self, server: ServerHandle) -> None:
         self._server = server
@@ -153,8 +176,11 @@ class MockCRM:
         self.users: list[str] = accounts[0]["users"]
         self.login = ADMIN if ADMIN in self.users else self.users[0]
         self.faults = Faults(server)
+        self.rules = Rules(server)
         self.clock = Clock(server)
         self._unsubscribe: list[Any] = []
+        self._rule_ids: list[int] = []
+        self._hook_errors: list[BaseException] = []
 
     @property
     def backend(self) -> Any:
@@ -227,9 +253,65 @@ class MockCRM:
         self._unsubscribe.append(self.backend.events.subscribe(event, lambda e: seen.append((e.name, e.payload))))
         return seen
 
+    def stub(
+        self, method: str, action: str = "*", body: Any = None, *, raw: str | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Answer calls of ``method``/``action`` with ``body`` (JSON) or ``raw`` text until the test ends.
+
+        ``options``: ``params`` (matchers), ``login``, ``transport``, ``status``, ``headers``, ``content_type``,
+        ``priority``, ``count``, ``ttl``, ``probability``, ``seed`` (see the rules in the README).
+        """
+        answer = {"raw": raw} if raw is not None else {"body": body}
+        return self._own_rule(self.rules.add("respond", method, action, **answer, **options))
+
+    def patch(self, method: str, action: str = "*", merge: Any = None, **options: Any) -> dict[str, Any]:
+        """Change the real answers of ``method``/``action`` until the test ends: a JSON merge patch,
+        ``set={"/json/pointer": value}`` and ``remove=["/json/pointer"]``."""
+        if merge is not None:
+            options["merge"] = merge
+        return self._own_rule(self.rules.add("patch", method, action, **options))
+
+    def on(self, event: str, fn: Any) -> None:
+        """Run ``fn(payload)`` in process after each action that fires ``event``, until the test ends; an
+        exception in it fails the test at its end."""
+        self._unsubscribe.append(self._in_process("on").on(event, self._reporting(fn)))
+
+    def filter(self, pattern: str, fn: Any) -> None:
+        """Pass the answers of the calls ``pattern`` names (``"client.info"``, ``"client.*"``, ``"*"``) through
+        ``fn(call, answer)`` in process until the test ends; it returns the answer to send (None keeps it)."""
+        self._unsubscribe.append(self._in_process("filter").filter(pattern, self._reporting(fn)))
+
+    def _own_rule(self, rule: dict[str, Any]) -> dict[str, Any]:
+        self._rule_ids.append(int(rule["id"]))
+        return rule
+
+    def _in_process(self, what: str) -> Any:
+        if self.backend is None:
+            raise RuntimeError(f"{what}() runs Python in the server's process; use stub()/patch() with --mockcrm-url")
+        return self.backend
+
+    def _reporting(self, fn: Any) -> Any:
+        errors = self._hook_errors
+
+        def hook(*args: Any) -> Any:
+            try:
+                return fn(*args)
+            except BaseException as exc:
+                errors.append(exc)
+                raise
+
+        return hook
+
     def close(self) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
+        for rule_id in self._rule_ids:
+            try:
+                self.rules.remove(rule_id)
+            except ControlError:
+                pass  # spent (count, ttl) or removed by the test
+        if self._hook_errors:
+            raise self._hook_errors[0]
 
 
 def _php_pairs(params: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -10,6 +11,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .app import create_app
 from .backend import Backend
+from .hooks import ApiCall
 from .settings import Settings
 from .wire import RAW_HEADERS_KEY
 
@@ -52,6 +54,14 @@ class MockCRMServer:
     @property
     def api_url(self) -> str:
         return f"{self.url}/developer/v2"
+
+    def on(self, event: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:
+        """Run ``fn(payload)`` after each action that fires ``event`` ("*" = all); returns its remover."""
+        return self.backend.on(event, fn)
+
+    def filter(self, pattern: str, fn: Callable[[ApiCall, Any], Any]) -> Callable[[], None]:
+        """Pass the answers of the calls ``pattern`` names through ``fn(call, answer)``; returns its remover."""
+        return self.backend.filter(pattern, fn)
 
     def start(self) -> MockCRMServer:
         if self._thread is None:

@@ -44,13 +44,47 @@ def test_listen_and_sink(mockcrm, mockcrm_webhook_sink):
         {"clid": "1", "autor": "1", "user": "1", "event": "client.add", "identity": "1", "iduser1": "1"},
     )
     assert [d["event"] for d in mockcrm.deliveries()] == ["client.add"]
+
+def test_stub_patch_on_filter(mockcrm):
+    mockcrm.stub("client", "info", {"data": {"clid": 7, "title": "Stub"}}, params={"clid": "7"})
+    assert mockcrm.call("client", "info", clid=7) == {"data": {"clid": 7, "title": "Stub"}}
+    mockcrm.call("client", "add", title="ООО Ромашка")
+    mockcrm.patch("client", "info", {"data": {"title": "Patched"}})
+    assert mockcrm.call("client", "info", clid=1, fields="title") == {"data": {"title": "Patched"}}
+    seen = []
+    mockcrm.on("client.add", seen.append)
+    mockcrm.filter("client.list", lambda call, answer: {"count": 42, "login": call.login})
+    mockcrm.call("client", "add", title="ООО Вторая")
+    assert [(p["event"], p["clid"]) for p in seen] == [("client.add", "2")]
+    assert mockcrm.call("client", "list") == {"count": 42, "login": "admin@example.com"}
+    assert [r["kind"] for r in mockcrm.rules.list()] == ["respond", "patch"]
+
+def test_stubs_and_hooks_are_undone_after_the_test(mockcrm):
+    assert mockcrm.rules.list() == []
+    assert mockcrm.backend.filters.matching("client", "list") == []
+    assert mockcrm.call("client", "list") == {"count": 0}
 """
 
 
 def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=7)
+
+
+def test_an_exception_in_a_hook_fails_the_test_that_set_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_hook_fails(mockcrm):
+    def check(payload):
+        assert payload["clid"] == "99", "the hook saw another client"
+    mockcrm.on("client.add", check)
+    assert mockcrm.call("client", "add", title="ООО Хук") == {"result": "Успешно", "data": 1}
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*AssertionError: the hook saw another client*"])
 
 
 def test_plugin_settings_from_ini(pytester: pytest.Pytester) -> None:
@@ -68,7 +102,7 @@ def test_cloud_demo(mockcrm):
 def test_plugin_with_xdist(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=7)
 
 
 def test_plugin_against_an_external_server(pytester: pytest.Pytester) -> None:
