@@ -230,6 +230,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=8, help="server threads (MOCKCRM_THREADS)")
     ap.add_argument("--out", default=str(HERE / "results.json"))
     ap.add_argument("--only", nargs="+", choices=SCENARIOS, help="run these scenarios only (for a quick look)")
+    ap.add_argument("--calls", type=int, default=2000, help="calls per side of the in-process row")
     args = ap.parse_args()
     scenarios = args.only or SCENARIOS
 
@@ -256,6 +257,7 @@ def main() -> int:
                         flush=True,
                     )
         listed = json.loads(call(ports["mockcrm"], PATHS["client.list"]))
+        in_process = in_process_row(ports["mockcrm"], args.calls)
     finally:
         for p in procs.values():
             p.terminate()
@@ -272,6 +274,7 @@ def main() -> int:
         "ratios": ratios,
         "goals": GOALS,
         "summary": summary,
+        "in_process": in_process,
         "runs": runs,
         "config": {
             "generator": generator,
@@ -285,13 +288,59 @@ def main() -> int:
         },
     }
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    table = markdown(summary, result["config"])
+    table = markdown(summary, result["config"]) + in_process_markdown(in_process)
     Path(args.out).with_suffix(".md").write_text(table, encoding="utf-8")
     print(table)
     missed = [s for s, goal in GOALS.items() if s in ratios and ratios[s] < goal]
+    if in_process["ratio"] > IN_PROCESS_GOAL:
+        missed.append("client.info in process")
     if missed:
         print(f"bench: below goal: {', '.join(missed)}")
     return 0
+
+
+#: client.info through interception costs at most this share of the same call over loopback HTTP
+IN_PROCESS_GOAL = 1 / 3
+
+
+def in_process_row(port: int, calls: int) -> dict[str, float]:
+    """client.info with requests, one call at a time: over loopback HTTP to the waitress server, and
+    through ``mockcrm.intercept`` into an app holding the same state (median per call of each)."""
+    import requests
+
+    import mockcrm
+
+    url = f"http://127.0.0.1:{port}" + PATHS["client.info"]
+    state = call(port, "/__mockcrm/state/export")
+
+    def timed(session: requests.Session, target: str) -> float:
+        times = []
+        for _ in range(calls):
+            t0 = time.perf_counter()
+            r = session.get(target)
+            times.append(time.perf_counter() - t0)
+            assert r.status_code == 200 and r.content.startswith(b'{"data":{'), r.content[:200]
+        return statistics.median(times) * 1000
+
+    with requests.Session() as session:
+        session.get(url)  # the connection is made before the clock starts
+        http_ms = timed(session, url)
+    base = "https://crm.example.com"
+    with mockcrm.intercept(base) as crm, requests.Session() as session:
+        crm.control("/state/import", "POST", json.loads(state))
+        inproc_ms = timed(session, base + PATHS["client.info"])
+    row = {"http_ms": round(http_ms, 3), "in_process_ms": round(inproc_ms, 3), "ratio": round(inproc_ms / http_ms, 3)}
+    print(f"client.info in process {row['in_process_ms']} ms, over loopback HTTP {row['http_ms']} ms", flush=True)
+    return row
+
+
+def in_process_markdown(row: dict[str, float]) -> str:
+    return (
+        "\n| client.info, requests, one call at a time | median ms per call | share of HTTP | goal |\n"
+        "|---|---:|---:|---:|\n"
+        f"| over loopback HTTP (waitress) | {row['http_ms']:.3f} | 1.00 | — |\n"
+        f"| in process (`mockcrm.intercept`) | {row['in_process_ms']:.3f} | {row['ratio']:.2f} | ≤ 0.33 |\n"
+    )
 
 
 def summarize(runs: list[dict[str, object]]) -> dict[str, dict[str, float]]:

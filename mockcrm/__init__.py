@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["Backend", "MockCRMServer", "Settings", "__version__", "create_app"]
+__all__ = ["Backend", "MockCRMServer", "Settings", "__version__", "create_app", "intercept"]
 
 if TYPE_CHECKING:
     from .app import create_app
     from .backend import Backend
+    from .interception import intercept
     from .server import MockCRMServer
     from .settings import Settings
 
@@ -29,6 +30,10 @@ def __getattr__(name: str) -> Any:
         from .server import MockCRMServer
 
         return MockCRMServer
+    if name == "intercept":
+        from .interception import intercept
+
+        return intercept
     if name == "Settings":
         from .settings import Settings
 

@@ -39,6 +39,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("mockcrm_url", "use this running mockcrm instead of an in-thread one", default="")
     parser.addini("mockcrm_settings", "mockcrm Settings for the in-thread server, name=value per line", type="linelist")
     parser.addini("mockcrm_admin_token", "admin token of an external mockcrm", default="")
+    parser.addini("mockcrm_intercept_url", "the CRM base URL that the mockcrm_intercept fixture answers", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "mockcrm_intercept(base_url, others='pass'): the base URL that mockcrm_intercept answers"
+    )
 
 
 # ------------------------------------------------------------------ HTTP helpers
@@ -424,3 +431,30 @@ def mockcrm_webhook_sink() -> Iterator[WebhookSink]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------------------------ interception
+
+
+@pytest.fixture
+def mockcrm_intercept(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Iterator[Any]:
+    """A fresh in-process mockcrm answering every requests/httpx call to the CRM's base URL (no port).
+
+    The URL comes from ``@pytest.mark.mockcrm_intercept("https://crm.example.com")`` or the ini option
+    ``mockcrm_intercept_url``; the fixture gives the ``mockcrm.interception.Intercept`` (``url``, ``backend``,
+    ``app``, ``control()``).
+    """
+    from .interception import Intercept
+
+    marker = request.node.get_closest_marker("mockcrm_intercept")
+    args: tuple[Any, ...] = marker.args if marker else ()
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    url = args[0] if args else pytestconfig.getini("mockcrm_intercept_url")
+    if not url:
+        raise pytest.UsageError(
+            'mockcrm_intercept needs the CRM base URL: @pytest.mark.mockcrm_intercept("https://crm.example.com") '
+            "or the ini option mockcrm_intercept_url"
+        )
+    settings = _settings_from_ini(pytestconfig.getini("mockcrm_settings"))
+    with Intercept(str(url), settings=settings, **options) as crm:
+        yield crm

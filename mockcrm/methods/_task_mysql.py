@@ -8,6 +8,7 @@ Python's.  Only what these two methods need is emulated here.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 import re
 import unicodedata
@@ -235,6 +236,17 @@ class _Paren:
 
 
 def sql_parse_error(query: str) -> Fatal | None:
+    """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None."""
+    # the answer depends on the text alone, and the same queries come again and again (one per call)
+    return None if _parses(query) else _parse_error(query)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parses(query: str) -> bool:
+    return _parse_error(query) is None
+
+
+def _parse_error(query: str) -> Fatal | None:
     """The syntax error MariaDB reports for a query the PHP code pasted a quote into, or None.
 
     A value with ``'`` ends its literal early: what follows the literal is then a word, number or
