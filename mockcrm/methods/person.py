@@ -386,7 +386,15 @@ def delete(call: Call) -> Any:
             lead["pid"] = 0
     history = _unlink(call.db.table("history", "cid"), pid)
     tasks = _unlink(call.db.table("tasks", "tid"), pid)
+    row = _contacts(call).get(pid)
+    title = php_str(row.get("person")) if row is not None else ""
     _contacts(call).delete(pid)
+    # real server: logger() pastes "Удален контакт: <name>" into an INSERT after the deletes; a quote in a
+    # name that came by JSON (no Cleaner) crashes it there, the event never fires (scenario 117)
+    raise_on_parse_error(
+        "INSERT INTO app_logs (id, type, iduser, content, identity) VALUES(NULL, 'Удаление сделки', "
+        f"'{call.iduser}', 'Удален контакт: {title}', '{call.db.identity}')"
+    )
     call.emit("person.delete", {"pid": pid, "autor": call.iduser})
     message = (
         f"Успешно: Контакт удален. Также удалено {history} записи истории активностей. "
