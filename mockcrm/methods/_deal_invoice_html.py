@@ -12,7 +12,7 @@ from ..store import Row
 from ..wire import Call
 from ._deal_common import table
 from ._deal_invoice_money import company_nalog, num_format, spec_nalog
-from ._deal_record import recv_slots
+from ._deal_record import cut_date, recv_slots
 
 MONTHS = [
     "Января",
@@ -511,9 +511,11 @@ def render_invoice(call: Call, row: Row, base_url: str, nosignat: bool = False) 
         for key, value in values.items():
             text = text.replace(f"@@{key}@@", value)
         rows.append(text)
-    date = strval(row.get("datum"))[:10]
-    # real server: format_date_rus_name() keeps the leading zero of the day ("01 Июля 2031")
-    words = f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else ""
+    # real server: InvoiceDate is format_date_rus_name(cut_date($datum)): mktime() rebuilds the date, so the
+    # zero date of an impossible one ("2031-02-30") prints "30 Ноября 1999" (found by mockcrm diff, seed 2000786);
+    # the day keeps its leading zero ("01 Июля 2031")
+    date = cut_date(row.get("datum"))
+    words = f"{date[8:10]} {MONTHS[int(date[5:7]) - 1]} {date[:4]}" if len(date) == 10 else date
     # real server: `!$nosignat && stamp != ''` ? stamp : '' and the template drops its {{#stamp}} block
     page = TEMPLATE.replace(STAMP_BLOCK, "") if nosignat else TEMPLATE
     for key, value in {

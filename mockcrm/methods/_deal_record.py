@@ -209,8 +209,11 @@ def cut_date(value: Any) -> str:
     # real server: mktime() maps years 0–69 to 2000–2069 and 70–100 to 1970–2000, and rolls over months/days
     year += 2000 if 0 <= year <= 69 else 1900 if 70 <= year <= 100 else 0
     year += (month - 1) // 12
-    first = dt.date(year, (month - 1) % 12 + 1, 1)
-    return (first + dt.timedelta(days=day - 1)).isoformat()
+    try:
+        first = dt.date(year, (month - 1) % 12 + 1, 1)
+        return (first + dt.timedelta(days=day - 1)).isoformat()
+    except (ValueError, OverflowError):
+        return text  # a year past 9999: not a date this mock prints
 
 
 def invoices(call: Call, did: int) -> list[dict[str, Any]]:
