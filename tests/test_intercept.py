@@ -158,3 +158,25 @@ def test_the_fixture_without_a_url_is_a_usage_error(pytester: pytest.Pytester, t
     pytester.makepyfile("def test_x(mockcrm_intercept):\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.stdout.fnmatch_lines(["*mockcrm_intercept needs the CRM base URL*"])
+
+
+def _readme_blocks(heading: str) -> list[str]:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+
+
+def test_readme_rules_hooks_interception_examples_run(pytester: pytest.Pytester) -> None:
+    tests, script = _readme_blocks("## Rules, hooks and interception")
+    pytester.makepyfile(test_readme_examples=tests)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
+    pytester.makepyfile(
+        readme_script=script
+        + "\n    import urllib.request\n"
+        + (
+            "    urllib.request.urlopen(srv.api_url + '/client?action=add&title=X&login=admin@example.com"
+            "&apikey=VaSeZvkTfh5HMjJpNnge1W7Bloim0S').read()\n"
+        )
+    )
+    result = pytester.runpython(pytester.path / "readme_script.py")
+    assert (result.ret, result.outlines) == (0, ["client 1 added"])
