@@ -40,10 +40,13 @@ def test_requests_answers_are_the_servers_answers_byte_for_byte(server: MockCRMS
         ("get", "/developer/v2/deal", {"params": {"action": "nope", **CREDS}}),
         ("get", "/developer/v2/nosuchmethod", {}),
     ]
+    at = {"at": "2030-01-15 09:00:00"}  # the same stamps on both sides (client list shows date_create)
     with requests.Session() as http, mockcrm.intercept(BASE) as crm:
+        crm.control("/clock/freeze", "POST", at)
         intercepted = [http.request(m, BASE + path, **kw) for m, path, kw in calls]
         assert crm.control("/health")["counts"]["clientcat"] == 1
     with requests.Session() as http:
+        http.post(server.url + "/__mockcrm/clock/freeze", json=at)
         served = [http.request(m, server.url + path, **kw) for m, path, kw in calls]
     for a, b in zip(intercepted, served, strict=True):
         assert (a.status_code, _headers(a.headers.items()), a.content) == (
