@@ -325,7 +325,8 @@ def diff(
 ) -> None:
     """Differential test: the same generated call sequences on A and B, every answer compared.
 
-    Exit 0 when no divergence outside the allowlist, 1 otherwise; the last line is "N steps, M divergences".
+    Exit 0 when no divergence outside the allowlist, 1 otherwise, 2 when a target stopped answering (the report
+    covers the steps before); the last line is "N steps, M divergences".
     """
     from .difftest import Options, run
     from .difftest.targets import TargetError
@@ -355,5 +356,7 @@ def diff(
         summary, status = run(opts)
     except (TargetError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    if summary.stopped:
+        click.echo(f"Error: stopped early: {summary.stopped} (the report covers the steps before)", err=True)
     click.echo(f"{summary.steps} steps, {len(summary.failing)} divergences")
     sys.exit(status)

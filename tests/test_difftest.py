@@ -42,11 +42,13 @@ class _Proxy(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
 
 
-def planted_proxy(upstream: str, times: int | None = None) -> _Proxy:
+def planted_proxy(upstream: str, times: int | None = None, resets: int | None = None) -> _Proxy:
     """A proxy in front of a mockcrm that appends "!" to data.title of every client info answer
-    (only of the first ``times`` ones when given: a difference that comes and goes)."""
+    (only of the first ``times`` ones when given: a difference that comes and goes); with ``resets``,
+    the resets after that many answer 503 (a target that goes away mid-run)."""
     target = urllib.parse.urlsplit(upstream)
     planted = [0]
+    reset_count = [0]
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -54,6 +56,15 @@ def planted_proxy(upstream: str, times: int | None = None) -> _Proxy:
         def _forward(self) -> None:
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else None
+            if self.path.startswith("/__mockcrm/reset") and resets is not None:
+                reset_count[0] += 1
+                if reset_count[0] > resets:
+                    self.send_response_only(503)
+                    self.send_header("Content-Length", "0")
+                    self.send_header("Connection", "close")
+                    self.end_headers()
+                    self.close_connection = True
+                    return
             conn = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
             conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             for k, v in self.headers.items():
@@ -261,3 +272,27 @@ def test_a_difference_that_does_not_come_back_is_reported_unstable(
     finally:
         proxy.shutdown()
         proxy.server_close()
+
+
+def test_a_target_that_stops_answering_ends_the_run_with_the_report_so_far(
+    pair: tuple[MockCRMServer, MockCRMServer], tmp_path: Path
+) -> None:
+    a, b = pair
+    proxy = planted_proxy(b.url, times=0, resets=1)
+    try:
+        b_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+        code, lines = diff("--a", a.url, "--b", b_url, "--seeds", "3", "--out", str(tmp_path))
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    n = len(generate(1))
+    stopped = "POST /__mockcrm/reset on B answered 503"
+    assert (code, lines[-2:]) == (
+        2,
+        [f"Error: stopped early: {stopped} (the report covers the steps before)", f"{n} steps, 0 divergences"],
+    )
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert (report["seeds"], report["steps"], report["stopped"]) == ([1], n, stopped)
+    assert f"**Stopped early**: {stopped}. This report covers the steps before." in (tmp_path / "report.md").read_text(
+        encoding="utf-8"
+    )

@@ -17,9 +17,10 @@ __all__ = ["Options", "Session", "Summary", "generate", "run"]
 
 
 def run(opts: Options) -> tuple[Summary, int]:
-    """Run, write ``opts.out`` and return (summary, exit status: 0 none outside the allowlist, else 1)."""
+    """Run, write ``opts.out`` and return (summary, exit status: 0 none outside the allowlist, 1 some,
+    2 when a target stopped answering mid-run)."""
     from .report import write
 
     summary = Session(opts).run()
     write(opts.out, opts, summary)
-    return summary, 1 if summary.failing else 0
+    return summary, 2 if summary.stopped else 1 if summary.failing else 0

@@ -104,6 +104,7 @@ def write(out: Path, opts: Options, summary: Summary) -> None:
         "accepted": len(summary.divergences) - len(summary.failing),
         "items": [_divergence_json(d) for d in summary.divergences],
         "actions": dict(sorted(summary.actions.items())),
+        "stopped": summary.stopped,
     }
     (out / "report.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out / "report.md").write_text(markdown(data), encoding="utf-8")
@@ -125,6 +126,8 @@ def markdown(data: dict[str, Any]) -> str:
         f"**{data['divergences']} divergences**, {data['accepted']} accepted by the allowlist.",
         "",
     ]
+    if data.get("stopped"):
+        out += [f"**Stopped early**: {data['stopped']}. This report covers the steps before.", ""]
     if data["items"]:
         out += [
             "| name | method | action | kind | path | seed | minimal steps | accepted |",

@@ -14,7 +14,7 @@ from .allowlist import Allowlist
 from .generator import generate, may_write
 from .runner import StepResult, run_step, signature
 from .shrink import Budget, shrink
-from .targets import Target
+from .targets import Target, TargetError
 from .transport import Credentials
 
 Signature = tuple[str, str, str, str]
@@ -68,6 +68,8 @@ class Summary:
     elapsed: float = 0.0
     divergences: list[Divergence] = field(default_factory=list)
     actions: dict[str, int] = field(default_factory=dict)  # "method.action" -> steps run
+    #: why the run ended before its seeds or budget ran out (a target that stopped answering), or ""
+    stopped: str = ""
 
     @property
     def failing(self) -> list[Divergence]:
@@ -113,6 +115,10 @@ class Session:
                 self._sequence(seed, left, known, summary)
         except KeyboardInterrupt:
             self.log("interrupted: reporting what was found so far")
+        except TargetError as exc:
+            # a target went away mid-run: what ran before still counts, so it is reported
+            summary.stopped = str(exc)
+            self.log(f"stopped: {exc}; reporting what was found so far")
         summary.elapsed = time.monotonic() - self.t0
         return summary
 
