@@ -14,7 +14,10 @@ MASK = "***"
 
 def _secret_name(key: Any) -> bool:
     """A parameter name that holds the apikey in any spelling: apikey, APIKEY, api_key, "apikey ", api-key."""
-    return "".join(ch for ch in str(key).lower() if ch.isalnum()) == "apikey"
+    name = str(key).lower()
+    if name.isalnum():
+        return name == "apikey"  # most names: no separators to drop
+    return "".join(ch for ch in name if ch.isalnum()) == "apikey"
 
 
 def mask_params(params: dict[str, Any], secrets: Iterable[str] = ()) -> dict[str, Any]:
