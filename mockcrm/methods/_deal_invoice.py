@@ -35,7 +35,6 @@ from ._deal_invoice_money import (
     default_rs,
     is_service_deal,
     mysql_double,
-    mysql_int,
     num_format,
     php_money,
     rs_add,
@@ -43,6 +42,7 @@ from ._deal_invoice_money import (
     timestamp_column,
     utf8mb3,
 )
+from ._task_mysql import mysql_rounded_int
 
 ADD_DIVISION_LINE = 1334  # golden 07 add-deal-without-speka
 EXPRESS_DIVISION_LINE = 1477  # the same statement in the express branch of developer/v2/deal.php
@@ -350,7 +350,7 @@ def _new_invoice(call: Call, express: bool) -> dict[str, Any]:
     else:
         paid_on = untag(strval(pay_date)) if not php_empty_str(pay_date) else ""
     rs_param = call.get("rs")
-    rs = mysql_int(rs_param) if php_gt0(rs_param) else default_rs(call, deal.get("mcid"))
+    rs = mysql_rounded_int(rs_param) if php_gt0(rs_param) else default_rs(call, deal.get("mcid"))
     do = "on" if express else (untag(strval(call.get("do"))) if not php_empty_str(call.get("do")) else "no")
     tip = strval(call.get("tip")) if not php_empty_str(call.get("tip")) else "Счет-договор"
     summa_out: Any = summa

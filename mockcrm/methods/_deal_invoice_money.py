@@ -47,14 +47,6 @@ def timestamp_column(value: Any) -> str:
     return stamp
 
 
-def mysql_int(value: Any) -> int:
-    """A request value stored into an INT column: MySQL rounds a numeric string half away from zero."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    number = floatval(value)
-    return int(math.floor(abs(number) + 0.5)) * (1 if number >= 0 else -1)
-
-
 def num_format(value: Any, valuta: str = "") -> str:
     """``num_format()`` (inc/func.php): ``number_format($x, 2, ',', ' ')``."""
     # real server: str_replace() turns a float into text first, at precision 14 (1e18-5000 prints 1 000…000,00)

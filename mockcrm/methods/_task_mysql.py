@@ -158,6 +158,20 @@ def mysql_int(value: Any) -> int:
     return min(max(intval(value), INT_MIN), INT_MAX)
 
 
+def mysql_rounded_int(value: Any) -> int:
+    """A request value SafeMySQL quotes into an INT column: MariaDB reads the number at the start of the
+    text and rounds it half away from zero ("1.5" → 2, "-1.5" → -2, "1.5abc" → 2, "2.5e0" → 3), then
+    clamps it (task doit's status; scenario 119)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        number = floatval(value)
+    if math.isinf(number) or math.isnan(number):
+        return INT_MAX if number > 0 else INT_MIN if number < 0 else 0
+    rounded = int(math.floor(abs(number) + 0.5)) * (1 if number >= 0 else -1)
+    return min(max(rounded, INT_MIN), INT_MAX)
+
+
 # ------------------------------------------------------------------ text columns
 
 

@@ -15,6 +15,7 @@ from ._task_mysql import (
     ci_equal,
     find_row,
     like,
+    mysql_rounded_int,
     num_equal,
     page_offset,
     raise_on_parse_error,
@@ -277,7 +278,8 @@ def doit(call: Call) -> dict[str, Any]:
         # real server: the UPDATE tasks SET ?u escapes the status after addHistorty(): the history row
         # stays, the task stays open and no event fires (Todo::doit; found by mockcrm diff)
         raise escape_fatal()
-    row.update({"active": "no", "status": intval(strval(status)), "cid": hid})
+    # real server: the status is quoted into the INT column, which rounds it ("1.5" → 2; scenario 119)
+    row.update({"active": "no", "status": mysql_rounded_int(status), "cid": hid})
     messages = ["Добавлена Активность"]
     mailed = _doit_mail_to(call, row)
     if mailed is not None:
