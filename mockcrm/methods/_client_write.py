@@ -10,6 +10,7 @@ from ..php import int_param, intval, is_numeric, php_type, php_values, strtr, st
 from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
+from ._person_store import current_client
 from ._task_mysql import raise_on_parse_error, sql_parse_error
 
 if TYPE_CHECKING:
@@ -169,7 +170,9 @@ def _add(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         _text_arg(mail, "inc/func.php", 790)
     dup = _duplicate(call, title, phones, mail)
     if dup is not None:
-        name = data.client_title(db, dup["clid"])
+        # real server: current_client(), which reads an empty title as "--не найден--" (found by mockcrm diff,
+        # seed 4001157: a title that an update with an array made empty)
+        name = current_client(db, dup["clid"])
         text = f"Найден существующий клиент - {name} (clid = {dup['clid']}). Запрос отклонен."
         return {"result": "Error", "exists": dup["clid"], "error": {"code": 304, "text": text}}
     if not data.not_blank(params.get("title")):
