@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import CRMError, Fatal, sql_fatal
-from ..php import floatval, intval, is_numeric, strval, trim
+from ..php import floatval, intval, is_numeric, strval, trim, yexplode
 from ..sanitize import field_clean, pre_format, untag
 from ..store import Row
 from ..wire import Call
@@ -38,6 +38,7 @@ from ._deal_common import (
     visible_deal,
     yimplode,
 )
+from ._deal_log import deal_log
 from ._deal_mysql import store_row, strtotime_date
 from ._deal_record import form_fields
 from ._person_store import current_client
@@ -377,6 +378,18 @@ def _first_visible(call: Call) -> Row | None:
     return rows[0] if rows else None
 
 
+def _differs(old: Any, new: Any) -> bool:
+    return not php_loose_eq(old, new)
+
+
+def _pid_list_differs(old: Any, new: Any) -> bool:
+    """doLogger() compares the contact lists as arrays: yexplode()d, element by element (recorded: an
+    unchanged list is no change, deal.md §13)."""
+    before = old if isinstance(old, list) else yexplode(";", old)
+    after = new if isinstance(new, list) else yexplode(";", new)
+    return len(before) != len(after) or any(not php_loose_eq(a, b) for a, b in zip(before, after, strict=True))
+
+
 def _dog_info(row: Row) -> dict[str, Any]:
     """``get_dog_info($did, 'yes')``: the row with int/float columns cast and the content's newlines as <br>."""
     out = dict(row)
@@ -497,7 +510,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
     # real server: the old values come from get_dog_info(), which casts int/float columns (NULL clid is 0,
     # so clid=[] or "" reads as a change in PHP 8) and turns the content's newlines into <br>
     seen = _dog_info(old)
-    changed = [k for k, v in compare.items() if not php_loose_eq(seen.get(k), v)]
+    changed = [k for k, v in compare.items() if (_pid_list_differs if k == "pid_list" else _differs)(seen.get(k), v)]
     if not changed:
         return {"result": "Данные корректны, но идентичны имеющимся.", "data": did, "error": {"code": 302}}
     if "clid" in changed:
@@ -512,7 +525,7 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         _deal_speka.drop_items(call, did)
     deals(call).update(did, store_row({k: v for k, v in new.items() if k in COLUMNS}))
     _deal_speka.recalculate(call, did)
-    log = "; ".join(f"{k}: {seen.get(k)} → {compare[k]}" for k in changed)
+    log = deal_log(call, changed, seen, compare)
     call.db.add_history(
         datum=now(call), des=log, tip="ЛогCRM", iduser=call.iduser, clid=intval(p.get("clid")),
         pid=strval(intval(p.get("pid"))), did=did,
@@ -526,7 +539,8 @@ def _fullupdate(call: Call, did: int, p: dict[str, Any]) -> dict[str, Any]:
         fatal = sql_parse_error(query)
         if fatal is not None:
             return {"result": "Error", "data": did, "error": {"code": 500, "text": fatal.message}}
-    # real server: the stored contact list is compared as an array, so pid_list is always "changed" (deal.md §13)
+    # real server: the event's list compares the stored contact list as an array, so pid_list is always in it
+    # (deal.md §13)
     diff = {k: v for k, v in compare.items() if k == "pid_list" or not php_loose_eq(seen.get(k), v)}
     call.emit("deal.edit", {"did": did, "autor": call.iduser, "newparam": diff})
     return {"result": "Готово", "data": did}
