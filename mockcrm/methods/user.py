@@ -13,6 +13,8 @@ from ..sanitize import untag
 from ..store import Row
 from ..wire import Call
 from ._lead_match import ne_empty, null_clean, sql_eq
+from ._task_mysql import raise_on_parse_error
+from ._user_sql import current_userbylogin
 
 
 class UnknownUserAction(CRMError):
@@ -173,9 +175,19 @@ def _untag(call: Call, name: str) -> str:
 
 
 def user_add(call: Call) -> Any:
-    # real server: user.php untags these in this order before anything else (user.php:228-251)
+    # real server: user.php reads the parameters in this order before anything else (user.php:228-251); the
+    # boss login and the otdel uid are pasted into SQL on the way, so a raw quote (JSON) is MariaDB's syntax
+    # error there (found by mockcrm diff, seed 5000172)
     login = _untag(call, "user")
-    for name in ("title", "email", "phone", "phone_in", "fax", "mob", "user_post", "uid"):
+    _untag(call, "title")
+    if ne_empty(call.get("boss")):
+        current_userbylogin(call.db, call.get("boss"))
+    _untag(call, "email")
+    raise_on_parse_error(
+        f"SELECT idcategory FROM app_otdel_cat WHERE uid = '{php.strval(call.get('otdel'))}' "
+        f"and identity = '{call.db.identity}'"
+    )
+    for name in ("phone", "phone_in", "fax", "mob", "user_post", "uid"):
         _untag(call, name)
     backend = call.backend
     accounts = list(backend.accounts.values()) if backend else [call.db]
