@@ -114,44 +114,34 @@ def mockcrm_server(pytestconfig: pytest.Config) -> Iterator[ServerHandle]:
 # ------------------------------------------------------------------ the per-test helper
 
 
-class Faults:
-    def __init__(self, server: ServerHandle) -> None:
-        self._server = server
-
-    def add(self, kind: str, method: str = "*", action: str = "*", **options: Any) -> dict[str, Any]:
-        """Add a fault rule (see README: error, fatal, latency, drop, malformed)."""
-        rule = {"kind": kind, "method": method, "action": action, **options}
-        result: dict[str, Any] = self._server.control("/faults", "POST", rule)["faults"][0]
-        return result
-
-    def list(self) -> list[dict[str, Any]]:
-        rules: list[dict[str, Any]] = self._server.control("/faults")["faults"]
-        return rules
-
-    def clear(self) -> None:
-        self._server.control("/faults", "DELETE")
-
-
 class Rules:
     """The server's rules (``/__mockcrm/rules``): respond, patch and the fault kinds."""
 
+    path, key = "/rules", "rules"
+
     def __init__(self, server: ServerHandle) -> None:
         self._server = server
 
     def add(self, kind: str, method: str = "*", action: str = "*", **options: Any) -> dict[str, Any]:
         rule = {"kind": kind, "method": method, "action": action, **options}
-        result: dict[str, Any] = self._server.control("/rules", "POST", rule)["rules"][0]
+        result: dict[str, Any] = self._server.control(self.path, "POST", rule)[self.key][0]
         return result
 
     def list(self) -> list[dict[str, Any]]:
-        rules: list[dict[str, Any]] = self._server.control("/rules")["rules"]
+        rules: list[dict[str, Any]] = self._server.control(self.path)[self.key]
         return rules
 
     def remove(self, rule_id: int) -> None:
-        self._server.control(f"/rules/{rule_id}", "DELETE")
+        self._server.control(f"{self.path}/{rule_id}", "DELETE")
 
     def clear(self) -> None:
-        self._server.control("/rules", "DELETE")
+        self._server.control(self.path, "DELETE")
+
+
+class Faults(Rules):
+    """The fault kinds only (``/__mockcrm/faults``): error, fatal, latency, drop, malformed (see README)."""
+
+    path, key = "/faults", "faults"
 
 
 class Clock:

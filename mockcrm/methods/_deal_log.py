@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..php import intval, strtr, strval, yexplode, yimplode
+from ..php import empty, intval, strtr, strval, yexplode, yimplode
 from ..wire import Call
 from ._deal_common import direction_title, step_name, table, tip_title
 from ._deal_invoice_money import num_format
@@ -58,10 +58,6 @@ def _titles(call: Call) -> dict[str, str]:
 def _blank(value: Any) -> bool:
     """PHP ``$x == ''`` in PHP 8: null and "" (a number is never equal to "")."""
     return value is None or value == "" or value is False
-
-
-def _empty(value: Any) -> bool:
-    return value in (None, "", "0", 0, 0.0, False) or value == []
 
 
 def format_date_rus(value: Any) -> str:
@@ -117,8 +113,8 @@ def deal_log(call: Call, keys: list[str], old: dict[str, Any], new: dict[str, An
         if key in ("clid", "payer"):
             lines.append(_line(label, current_client(call.db, n), current_client(call.db, o)))
         elif key in ("datum_plan", "datum_start", "datum_end"):
-            n = "Нет" if _empty(n) else n
-            o = "Нет" if _empty(o) else o
+            n = "Нет" if empty(n) else n
+            o = "Нет" if empty(o) else o
             if strval(n) != strval(o) and n != "0000-00-00":
                 lines.append(_line(label, format_date_rus(n), format_date_rus(o)))
         elif key == "tip":
