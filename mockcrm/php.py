@@ -114,6 +114,20 @@ def php_type(v: Any) -> str:
     return {"str": "string"}.get(type(v).__name__, type(v).__name__)
 
 
+def loose_eq(a: Any, b: Any) -> bool:
+    """PHP 8 ``==`` for scalars (null == "", numeric strings compared as numbers)."""
+    if a is None or b is None:
+        other = b if a is None else a
+        return other in (None, "", 0, 0.0, False) or other == []
+    if isinstance(a, bool) or isinstance(b, bool):
+        return bool(a) == bool(b)
+    num_a = isinstance(a, (int, float)) or (isinstance(a, str) and is_numeric(a))
+    num_b = isinstance(b, (int, float)) or (isinstance(b, str) and is_numeric(b))
+    if num_a and num_b:
+        return float(a) == float(b)
+    return strval(a) == strval(b)
+
+
 def empty(v: Any) -> bool:
     """PHP ``empty()``: null, false, 0, 0.0, "", "0", []."""
     return v is None or v is False or v == 0 or v == "" or v == "0" or v == [] or v == {}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ..collation import plain_sort_key
 from ..errors import Fatal
 from ..mysql_order import OrderBy, order_by, table_resolver
-from ..php import floatval, intval, is_numeric, mul_text, strval
+from ..php import floatval, intval, is_numeric, loose_eq, mul_text, strval
 from ..records import page_body
 from ..sanitize import untag
 from ..wire import JSONBytes, cleaner
@@ -75,12 +75,16 @@ def page_offset(value: Any) -> str:
 
 def order_of(call: Call, offset: str) -> OrderBy:
     """``ORDER BY $order $first LIMIT $lpos,200`` as MariaDB reads it (mysql_order)."""
-    order = call.get("order")
-    text = strval(order) if data.not_blank(order) else "date_create"
-    if text == "date_change":
-        text = "date_edit"
-    first = "" if call.get("first") is True or call.get("first") == "old" else "DESC"
+    text, first = order_words(call)
     return _parse_order(f"{text} {first} LIMIT {offset},{PAGE}")
+
+
+def order_words(call: Call) -> tuple[str, str]:
+    """``$order`` and ``$first`` as client.php pastes them into ``ORDER BY $order $first``."""
+    order = call.get("order")
+    # real server: PHP 8's loose ==, so a JSON true order equals 'date_change' (scenario 123) and a true first 'old'
+    text = "date_edit" if loose_eq(order, "date_change") else strval(order) if data.not_blank(order) else "date_create"
+    return text, "" if loose_eq(call.get("first"), "old") else "DESC"
 
 
 _resolve = table_resolver("app_clientcat", list(data.COLUMNS))
@@ -175,12 +179,10 @@ def check_list_query(call: Call, offset: str) -> None:
     elif (call.user or {}).get("isadmin") != "on":
         people = ",".join(str(x) for x in sorted(data.visible_owners(call.db, call.iduser)))
         sort += f" and app_clientcat.iduser IN ({people})"
-    order = call.get("order")
-    text = strval(order) if data.not_blank(order) else "date_create"
-    first = "" if call.get("first") is True or call.get("first") == "old" else "DESC"
+    text, first = order_words(call)
     raise_on_parse_error(
         f"SELECT * FROM app_clientcat WHERE clid > 0{sort} and identity = '{call.db.identity}' "
-        f"ORDER BY {'date_edit' if text == 'date_change' else text} {first} LIMIT {offset},{PAGE}"
+        f"ORDER BY {text} {first} LIMIT {offset},{PAGE}"
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import Fatal, sql_syntax_fatal
 from ..php import floatval, int_param, intval, is_numeric, php_type, php_values, strval, trim
+from ..php import loose_eq as php_loose_eq  # noqa: F401  (the deal modules import it from here)
 from ..sanitize import pre_format
 from ..store import Row, Table
 from ..wire import Call
@@ -87,20 +88,6 @@ def php_gt0(v: Any) -> bool:
         return v > "0"  # real server: non-numeric strings compare as strings in PHP 8
     # real server: an array is greater than any number in PHP 8, even [] (deal delete did=[] looks up 'Array')
     return isinstance(v, (list, dict)) or bool(v)
-
-
-def php_loose_eq(a: Any, b: Any) -> bool:
-    """PHP 8 ``==`` for scalars (null == "", numeric strings compared as numbers)."""
-    if a is None or b is None:
-        other = b if a is None else a
-        return other in (None, "", 0, 0.0, False) or other == []
-    if isinstance(a, bool) or isinstance(b, bool):
-        return bool(a) == bool(b)
-    num_a = isinstance(a, (int, float)) or (isinstance(a, str) and is_numeric(a))
-    num_b = isinstance(b, (int, float)) or (isinstance(b, str) and is_numeric(b))
-    if num_a and num_b:
-        return float(a) == float(b)
-    return strval(a) == strval(b)
 
 
 # ------------------------------------------------------------------ directories
