@@ -311,8 +311,11 @@ def _insert(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     newparam["uids"] = _copy_client_uids(call, intval(row["clid"]), did)
     out: dict[str, Any] = {"result": "Успешно", "data": did}
     # real server: this history row carries the client but no did, so deleting the deal keeps it (golden 12);
-    # Deal::add writes it before the specification, which may still crash
-    call.db.add_history(datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=row["clid"])
+    # Deal::add writes it before the specification, which may still crash; its clid is (int)$params['clid'],
+    # not the row's: a clid array is 1 there while the deal's INT column gets 0 (scenario 124)
+    call.db.add_history(
+        datum=now(call), des="Добавлена сделка", tip="СобытиеCRM", iduser=call.iduser, clid=intval(p.get("clid"))
+    )
     if php_truthy(p.get("speka")):
         # real server: only a non-empty speka reaches Speka::mass; its text is "" when an item failed
         out["text"] = [_deal_speka.add_items(call, did, p["speka"])]
