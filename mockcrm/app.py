@@ -385,6 +385,7 @@ def _touch_after_write(backend: Backend) -> Any:
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
     """A new app with its own Backend (nothing is shared between two apps)."""
     from .control import ControlError, control, control_error
+    from .control_api import install
     from .control_state import state_control
     from .control_webhooks import webhooks_control
 
@@ -393,8 +394,7 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     app = Flask("mockcrm")
     app.config["JSON_AS_ASCII"] = False
     app.extensions["mockcrm"] = backend
-    for blueprint in (control, state_control, webhooks_control):
-        app.register_blueprint(blueprint)
+    install(app, [control, state_control, webhooks_control])
     app.register_error_handler(ControlError, control_error)
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
     if settings.admin_token:

@@ -2,7 +2,8 @@
 
 This module: health, config, reset, clock, the request journal and the rules (faults among them).
 ``control_state`` has snapshots, state, records, users and accounts; ``control_webhooks``
-the hooks and their delivery log.
+the hooks and their delivery log. Every body and answer goes through a marshmallow schema
+(``control_schemas``) by flask-smorest, which also writes ``/__mockcrm/openapi.json`` (``control_api``).
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ import datetime as dt
 import json
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify
 
 from . import __version__
+from . import control_schemas as cs
 from .backend import Backend
 from .clock import FMT
-from .rules import FAULT_KINDS, KINDS, Rule, RuleError
+from .control_api import control_blueprint
+from .rules import Rule
 
-control = Blueprint("control", __name__, url_prefix="/__mockcrm")
+control = control_blueprint("control", __name__, "Health, config, reset, seed, clock, journal, rules")
 
 SECRET_SETTINGS = ("admin_token",)
 
@@ -38,51 +41,37 @@ def _backend() -> Backend:
     return backend
 
 
-def _json_body() -> Any:
-    data = request.get_json(silent=True)
-    if data is None and request.get_data():
-        raise ControlError("the body must be JSON")
-    return data
-
-
-def _object_body() -> dict[str, Any]:
-    data = _json_body()
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ControlError("the body must be a JSON object")
-    return data
-
-
 @control.get("/health")
-def health() -> Response:
+@control.response(200, cs.HealthOut)
+def health() -> dict[str, Any]:
+    """Liveness and row counts (never behind the admin token)."""
     backend = _backend()
     with backend.lock:
         counts: dict[str, int] = {"accounts": len(backend.accounts)}
         for table in ("clientcat", "personcat", "dogovor", "tasks", "leads", "history"):
             counts[table] = sum(len(a.tables[table]) for a in backend.accounts.values() if table in a.tables)
         counts["users"] = sum(len(a.users) for a in backend.accounts.values())
-    return jsonify(
-        {
-            "status": "ok",
-            "version": __version__,
-            "edition": backend.edition,
-            "uptime": round(backend.clock_uptime(), 3),
-            "inflight": backend.inflight,
-            "counts": counts,
-        }
-    )
+    return {
+        "status": "ok",
+        "version": __version__,
+        "edition": backend.edition,
+        "uptime": round(backend.clock_uptime(), 3),
+        "inflight": backend.inflight,
+        "counts": counts,
+    }
 
 
 @control.get("/config")
-def config() -> Response:
+@control.response(200, cs.ConfigOut)
+def config() -> dict[str, Any]:
+    """The settings in effect; secrets as ``***``."""
     settings = _backend().settings.public()
     for key in SECRET_SETTINGS:
         if settings.get(key):
             settings[key] = "***"
     if settings.get("webhooks"):
         settings["webhooks"] = _mask_hook_secrets(settings["webhooks"])
-    return jsonify(settings)
+    return settings
 
 
 def _mask_hook_secrets(text: str) -> str:
@@ -98,34 +87,30 @@ def _mask_hook_secrets(text: str) -> str:
 
 
 @control.post("/reset")
-def reset() -> Response:
-    body = _object_body()
+@control.arguments(cs.ResetIn)
+@control.response(200, cs.ResetOut)
+def reset(body: dict[str, Any]) -> dict[str, Any]:
+    """Back to a fixture: every table, user, rule, snapshot and the journal (hooks stay)."""
     fixture = body.get("fixture")
-    if fixture is not None and (not isinstance(fixture, str) or "/" in fixture or not fixture):
-        raise ControlError("fixture must be the name of a data set in fixtures/")
     try:
         _backend().reset(fixture)
     except FileNotFoundError as exc:
         raise ControlError(str(exc), 404) from None
-    return jsonify({"status": "ok", "fixture": fixture or _backend().settings.fixture})
+    return {"status": "ok", "fixture": fixture or _backend().settings.fixture}
 
 
 @control.post("/seed")
-def seed() -> Response:
-    """``{"seed": 1, "size": "small", "account": 1}``: add seeded demo data."""
-    body = _object_body()
+@control.arguments(cs.SeedIn)
+@control.response(200, cs.SeedOut)
+def seed(body: dict[str, Any]) -> dict[str, Any]:
+    """Add seeded demo data (made through the API, so it looks like real use)."""
     backend = _backend()
-    number, size = body.get("seed", 1), body.get("size", "small")
-    if not isinstance(number, int) or isinstance(number, bool):
-        raise ControlError('"seed" must be an integer')
-    account = backend.accounts.get(int(body.get("account", min(backend.accounts))))
+    number, size = body["seed"], body["size"]
+    account = backend.accounts.get(body.get("account", min(backend.accounts)))
     if account is None:
         raise ControlError("no such account", 404)
-    try:
-        counts = backend.seed(number, str(size), account)
-    except ValueError as exc:
-        raise ControlError(str(exc)) from None
-    return jsonify({"seed": number, "size": size, "counts": counts})
+    counts = backend.seed(number, size, account)
+    return {"seed": number, "size": size, "counts": counts}
 
 
 # ------------------------------------------------------------------ clock
@@ -137,140 +122,157 @@ def _clock_state() -> dict[str, Any]:
 
 
 @control.get("/clock")
-def clock_get() -> Response:
-    return jsonify(_clock_state())
+@control.response(200, cs.ClockOut)
+def clock_get() -> dict[str, Any]:
+    """The CRM's clock, in the account zone."""
+    return _clock_state()
 
 
 @control.post("/clock/freeze")
-def clock_freeze() -> Response:
-    at = _object_body().get("at")
+@control.arguments(cs.FreezeIn)
+@control.response(200, cs.ClockOut)
+def clock_freeze(body: dict[str, Any]) -> dict[str, Any]:
+    """Stop the clock, at ``at`` or now."""
+    at = body.get("at")
     clock = _backend().clock
-    if at is None:
-        clock.freeze(clock.now())
-    else:
-        try:
-            clock.freeze(dt.datetime.strptime(str(at), FMT))
-        except ValueError:
-            raise ControlError('"at" must be a wall-clock time "YYYY-MM-DD HH:MM:SS" in the account zone') from None
-    return jsonify(_clock_state())
+    clock.freeze(clock.now() if at is None else dt.datetime.strptime(at, FMT))
+    return _clock_state()
 
 
 @control.post("/clock/advance")
-def clock_advance() -> Response:
-    seconds = _object_body().get("seconds")
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
-        raise ControlError('"seconds" must be a number')
-    _backend().clock.advance(dt.timedelta(seconds=seconds))
-    return jsonify(_clock_state())
+@control.arguments(cs.AdvanceIn)
+@control.response(200, cs.ClockOut)
+def clock_advance(body: dict[str, Any]) -> dict[str, Any]:
+    """Move the clock by ``seconds`` (frozen or not)."""
+    _backend().clock.advance(dt.timedelta(seconds=body["seconds"]))
+    return _clock_state()
 
 
 @control.post("/clock/real")
-def clock_real() -> Response:
+@control.response(200, cs.ClockOut)
+def clock_real() -> dict[str, Any]:
+    """Back to the real time."""
     _backend().clock.unfreeze()
-    return jsonify(_clock_state())
+    return _clock_state()
 
 
 # ------------------------------------------------------------------ request journal
 
 
-def _journal_filter() -> dict[str, str | None]:
-    args = request.args
-    return {"method": args.get("method"), "action": args.get("action"), "login": args.get("login")}
+def _criteria(query: dict[str, Any]) -> dict[str, Any]:
+    return {k: query.get(k) for k in ("method", "action", "login")}
 
 
 @control.get("/requests")
-def requests_list() -> Response:
-    entries = _backend().journal.entries(**_journal_filter())
-    return jsonify({"count": len(entries), "requests": [e.public() for e in entries]})
+@control.arguments(cs.JournalQuery, location="query")
+@control.response(200, cs.RequestsOut)
+def requests_list(query: dict[str, Any]) -> dict[str, Any]:
+    """The API calls received, oldest first (the journal is bounded)."""
+    entries = _backend().journal.entries(**_criteria(query))
+    return {"count": len(entries), "requests": [e.public() for e in entries]}
 
 
 @control.delete("/requests")
-def requests_clear() -> Response:
+@control.response(200, cs.StatusOut)
+def requests_clear() -> dict[str, Any]:
+    """Empty the journal."""
     _backend().journal.clear()
-    return jsonify({"status": "ok"})
+    return {"status": "ok"}
 
 
 @control.get("/requests/count")
-def requests_count() -> Response:
-    return jsonify({"count": len(_backend().journal.entries(**_journal_filter()))})
+@control.arguments(cs.JournalQuery, location="query")
+@control.response(200, cs.CountOut)
+def requests_count(query: dict[str, Any]) -> dict[str, Any]:
+    """How many calls match."""
+    return {"count": len(_backend().journal.entries(**_criteria(query)))}
 
 
 @control.post("/requests/verify")
-def requests_verify() -> tuple[Response, int]:
-    """``{"method": "client", "action": "add", "count": 2}`` → 200 when exactly that many calls came."""
-    body = _object_body()
-    expected = body.get("count")
-    if not isinstance(expected, int) or isinstance(expected, bool) or expected < 0:
-        raise ControlError('"count" must be a whole number >= 0')
-    crit = {k: body.get(k) for k in ("method", "action", "login")}
+@control.arguments(cs.VerifyIn)
+@control.response(200, cs.VerifyOut)
+@control.alt_response(409, schema=cs.VerifyOut, description="a different number of calls came")
+def requests_verify(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """200 when exactly ``count`` calls match, else 409 with the actual number."""
+    expected = body["count"]
+    crit = _criteria(body)
     actual = len(_backend().journal.entries(**crit))
     ok = actual == expected
-    return jsonify({"ok": ok, "expected": expected, "actual": actual, **crit}), 200 if ok else 409
+    return {"ok": ok, "expected": expected, "actual": actual, **crit}, 200 if ok else 409
 
 
 # ------------------------------------------------------------------ rules (and faults, a view of their kinds)
 
 
-def _new_rules(kinds: tuple[str, ...], noun: str) -> list[Rule]:
-    data = _json_body()
-    items = data if isinstance(data, list) else [data]
-    try:
-        return [Rule.from_dict(x, kinds, noun) for x in items]
-    except RuleError as exc:
-        raise ControlError(str(exc)) from None
-
-
 @control.get("/rules")
-def rules_list() -> Response:
-    return jsonify({"rules": [r.public() for r in _backend().rules.rules()]})
+@control.response(200, cs.RulesOut)
+def rules_list() -> dict[str, Any]:
+    """Every rule, by priority then age."""
+    return {"rules": [r.public() for r in _backend().rules.rules()]}
 
 
 @control.post("/rules")
-def rules_add() -> tuple[Response, int]:
-    rules = _new_rules(KINDS, "rule")
-    return jsonify({"rules": [_backend().rules.add(r).public() for r in rules]}), 201
+@control.arguments(cs.RuleIn)
+@control.response(201, cs.RulesOut)
+def rules_add(rules: list[Rule]) -> dict[str, Any]:
+    """Add one rule or a list of them."""
+    return {"rules": [_backend().rules.add(r).public() for r in rules]}
 
 
 @control.get("/rules/<int:rule_id>")
-def rules_one(rule_id: int) -> Response:
+@control.response(200, cs.RuleOut)
+def rules_one(rule_id: int) -> dict[str, Any]:
+    """One rule, with how often it fired."""
     for rule in _backend().rules.rules():
         if rule.id == rule_id:
-            return jsonify(rule.public())
+            return rule.public()
     raise ControlError(f"no rule with id {rule_id}", 404)
 
 
 @control.delete("/rules")
-def rules_clear() -> Response:
+@control.response(200, cs.StatusOut)
+def rules_clear() -> dict[str, Any]:
+    """Remove every rule."""
     _backend().rules.clear()
-    return jsonify({"status": "ok"})
+    return {"status": "ok"}
 
 
 @control.delete("/rules/<int:rule_id>")
-def rules_delete(rule_id: int) -> Response:
+@control.response(200, cs.StatusOut)
+def rules_delete(rule_id: int) -> dict[str, Any]:
+    """Remove one rule."""
     if not _backend().rules.remove(rule_id):
         raise ControlError(f"no rule with id {rule_id}", 404)
-    return jsonify({"status": "ok"})
+    return {"status": "ok"}
 
 
 @control.get("/faults")
-def faults_list() -> Response:
-    return jsonify({"faults": [r.public() for r in _backend().rules.rules() if r.is_fault]})
+@control.response(200, cs.FaultsOut)
+def faults_list() -> dict[str, Any]:
+    """The rules of the fault kinds."""
+    return {"faults": [r.public() for r in _backend().rules.rules() if r.is_fault]}
 
 
 @control.post("/faults")
-def faults_add() -> tuple[Response, int]:
-    rules = _new_rules(FAULT_KINDS, "fault")
-    return jsonify({"faults": [_backend().rules.add(r).public() for r in rules]}), 201
+@control.arguments(cs.FaultIn)
+@control.response(201, cs.FaultsOut)
+def faults_add(rules: list[Rule]) -> dict[str, Any]:
+    """Add one fault or a list of them."""
+    return {"faults": [_backend().rules.add(r).public() for r in rules]}
 
 
 @control.delete("/faults")
-def faults_clear() -> Response:
+@control.response(200, cs.StatusOut)
+def faults_clear() -> dict[str, Any]:
+    """Remove every fault (other rules stay)."""
     _backend().rules.clear(faults_only=True)
-    return jsonify({"status": "ok"})
+    return {"status": "ok"}
 
 
 @control.delete("/faults/<int:fault_id>")
-def faults_delete(fault_id: int) -> Response:
+@control.response(200, cs.StatusOut)
+def faults_delete(fault_id: int) -> dict[str, Any]:
+    """Remove one fault."""
     if not _backend().rules.remove(fault_id, faults_only=True):
         raise ControlError(f"no fault with id {fault_id}", 404)
-    return jsonify({"status": "ok"})
+    return {"status": "ok"}

@@ -61,16 +61,21 @@ def test_hooks_configured_from_settings_add_delete_and_reset(control: FlaskClien
 
 
 @pytest.mark.parametrize(
-    ("payload", "error"),
+    ("payload", "field", "error"),
     [
-        ({"url": "http://x"}, "hook 'event' must be a non-empty string (an event name or '*')"),
-        ({"event": "a", "url": "u", "retries": "x"}, "hook 'retries' must be a list of non-negative delays in seconds"),
-        ([1], "a hook is an object with at least 'event' and 'url'"),
+        ({"url": "http://x"}, "event", "Missing data for required field."),
+        ({"event": "", "url": "http://x"}, "event", "hook 'event' must be a non-empty string (an event name or '*')"),
+        ({"event": "a", "url": "u", "retries": "x"}, "retries", "Not a valid list."),
+        ({"event": "a", "url": "u", "retries": [-1]},
+         "retries", "hook 'retries' must be a list of non-negative delays in seconds"),
+        ({"event": "a", "url": "u", "colour": "red"}, "colour", "Unknown field."),
+        ([1], "0", "Invalid input type."),
     ],
-)
-def test_bad_hooks_are_rejected(control: FlaskClient, payload: object, error: str) -> None:
+)  # fmt: skip
+def test_bad_hooks_are_rejected(control: FlaskClient, payload: object, field: str, error: str) -> None:
     r = control.post("/__mockcrm/webhooks", json=payload)
-    assert (r.status_code, body(r)) == (400, {"error": error})
+    line = error if f"'{field}'" in error else f"{field}: {error}"
+    assert (r.status_code, body(r)) == (400, {"error": line, "errors": {field: [error]}})
 
 
 def test_trigger_deliveries_replay(control: FlaskClient, receiver: Receiver) -> None:
@@ -103,14 +108,16 @@ def test_trigger_deliveries_replay(control: FlaskClient, receiver: Receiver) -> 
 
 
 @pytest.mark.parametrize(
-    ("query", "error"),
-    [("status=maybe", "status must be 'ok' or 'failed'"), ("limit=x", "limit must be an integer")],
+    ("query", "field", "error"),
+    [("status=maybe", "status", "status must be 'ok' or 'failed'"), ("limit=x", "limit", "Not a valid integer.")],
 )
-def test_bad_delivery_queries(control: FlaskClient, query: str, error: str) -> None:
+def test_bad_delivery_queries(control: FlaskClient, query: str, field: str, error: str) -> None:
     r = control.get("/__mockcrm/webhooks/deliveries?" + query)
-    assert (r.status_code, body(r)) == (400, {"error": error})
+    line = error if error.startswith(field) else f"{field}: {error}"
+    assert (r.status_code, body(r)) == (400, {"error": line, "errors": {field: [error]}})
 
 
 def test_trigger_needs_an_event(control: FlaskClient) -> None:
     r = control.post("/__mockcrm/webhooks/trigger", json={"payload": {}})
-    assert (r.status_code, body(r)) == (400, {"error": 'expected {"event": "<name>", "payload": {...}}'})
+    missing = "Missing data for required field."
+    assert (r.status_code, body(r)) == (400, {"error": f"event: {missing}", "errors": {"event": [missing]}})

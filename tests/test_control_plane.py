@@ -110,20 +110,24 @@ def test_probability_with_seed_is_repeatable() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fault", "error"),
+    ("fault", "field", "error"),
     [
-        ({"kind": "boom"}, "fault 'kind' must be one of error, fatal, latency, drop, malformed"),
+        ({"kind": "boom"}, "kind", "fault 'kind' must be one of error, fatal, latency, drop, malformed"),
         (
             {"kind": "latency", "latency": [2, 1]},
+            "latency",
             "fault 'latency' range must be [low, high] seconds with 0 <= low <= high",
         ),
-        ({"kind": "error", "probability": 2}, "fault 'probability' must be a number from 0 to 1"),
-        ({"kind": "error", "colour": 1}, "unknown fault keys: colour"),
+        ({"kind": "error", "probability": 2}, "probability", "fault 'probability' must be a number from 0 to 1"),
+        ({"kind": "error", "colour": 1}, "colour", "Unknown field."),
+        ([{"kind": "drop"}, {"kind": "error", "seed": "x"}], "1.seed", "Not a valid integer."),
     ],
 )
-def test_bad_faults(client: FlaskClient, fault: dict[str, Any], error: str) -> None:
+def test_bad_faults(client: FlaskClient, fault: Any, field: str, error: str) -> None:
     r = client.post("/__mockcrm/faults", json=fault)
-    assert (r.status_code, j(r)) == (400, {"error": error})
+    line = error if f"'{field}'" in error else f"{field}: {error}"
+    assert (r.status_code, j(r)) == (400, {"error": line, "errors": {field: [error]}})
+    assert j(client.get("/__mockcrm/faults")) == {"faults": []}
 
 
 def test_fault_list_delete_and_reset_clears(client: FlaskClient) -> None:
@@ -141,10 +145,14 @@ def test_clock_freeze_advance_real(client: FlaskClient) -> None:
     assert j(client.post("/__mockcrm/clock/advance", json={"seconds": 45}))["now"] == "2030-02-01 00:00:15"
     assert j(client.post("/__mockcrm/clock/real"))["frozen"] is False
     bad = client.post("/__mockcrm/clock/freeze", json={"at": "tomorrow"})
+    wall = '"at" must be a wall-clock time "YYYY-MM-DD HH:MM:SS" in the account zone'
+    assert (bad.status_code, j(bad)) == (400, {"error": wall, "errors": {"at": [wall]}})
+    bad = client.post("/__mockcrm/clock/advance", json={"seconds": "45"})
     assert (bad.status_code, j(bad)) == (
         400,
-        {"error": '"at" must be a wall-clock time "YYYY-MM-DD HH:MM:SS" in the account zone'},
+        {"error": "seconds: Not a number.", "errors": {"seconds": ["Not a number."]}},
     )
+    assert j(client.get("/__mockcrm/clock"))["now"] != "2030-02-01 00:00:15"
 
 
 def test_records_snapshots_state_roundtrip(client: FlaskClient) -> None:
@@ -155,7 +163,8 @@ def test_records_snapshots_state_roundtrip(client: FlaskClient) -> None:
     dup = client.post("/__mockcrm/records/clientcat", json={"clid": 10, "title": "x"})
     assert (dup.status_code, j(dup)) == (409, {"error": "clientcat clid=10 exists already"})
     nested = client.post("/__mockcrm/records/clientcat", json={"title": ["x"]})
-    assert nested.status_code == 400
+    scalars = "a record is a JSON object of scalar values (string, number, boolean, null)"
+    assert (nested.status_code, j(nested)) == (400, {"error": scalars, "errors": {"_body": [scalars]}})
     assert client.post("/__mockcrm/records/nope", json={}).status_code == 404
     state = j(client.get("/__mockcrm/state?table=clientcat"))
     (acc,) = state["accounts"]

@@ -216,8 +216,10 @@ def test_faults_is_a_view_of_the_fault_kinds(client: FlaskClient) -> None:
     r = client.post("/__mockcrm/faults", json={"kind": "drop", "method": "task"})
     assert [f["id"] for f in j(r)["faults"]] == [2]
     assert [f["id"] for f in j(client.get("/__mockcrm/faults"))["faults"]] == [2]
+    kinds = "fault 'kind' must be one of error, fatal, latency, drop, malformed"
     assert j(client.post("/__mockcrm/faults", json={"kind": "respond", "body": {}})) == {
-        "error": "fault 'kind' must be one of error, fatal, latency, drop, malformed"
+        "error": kinds,
+        "errors": {"kind": [kinds]},
     }
     assert client.delete("/__mockcrm/faults/1").status_code == 404
     assert j(client.delete("/__mockcrm/faults")) == {"status": "ok"}
@@ -232,29 +234,37 @@ def test_reset_clears_rules(client: FlaskClient) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rule", "error"),
+    ("rule", "field", "error"),
     [
-        ({"kind": "stub"}, "rule 'kind' must be one of respond, patch, error, fatal, latency, drop, malformed"),
-        ({"kind": "respond"}, "a respond rule has either 'body' (JSON) or 'raw' (text)"),
-        ({"kind": "respond", "body": {}, "raw": "x"}, "a respond rule has either 'body' (JSON) or 'raw' (text)"),
-        ({"kind": "respond", "body": {}, "status": 99}, "respond 'status' must be an HTTP status code (100-599)"),
+        ({"kind": "stub"}, "kind", "rule 'kind' must be one of respond, patch, error, fatal, latency, drop, malformed"),
+        ({"kind": "respond"}, "body", "a respond rule has either 'body' (JSON) or 'raw' (text)"),
+        ({"kind": "respond", "body": {}, "raw": "x"},
+         "body", "a respond rule has either 'body' (JSON) or 'raw' (text)"),
+        ({"kind": "respond", "body": {}, "status": 99},
+         "status", "respond 'status' must be an HTTP status code (100-599)"),
         ({"kind": "respond", "body": {}, "headers": {"Content-Length": "1"}},
-         "respond 'headers' cannot set Content-Length (the server sets it)"),
-        ({"kind": "respond", "body": {}, "message": "x"}, "unknown rule keys: message"),
-        ({"kind": "patch"}, "a patch rule needs 'merge', 'set' or 'remove'"),
-        ({"kind": "patch", "set": {"data": 1}}, "patch pointer 'data' must start with '/' (RFC 6901)"),
-        ({"kind": "error", "params": {"clid": {"regex": "("}}}, "rule 'params.clid.regex' is not a regular"
+         "headers", "respond 'headers' cannot set Content-Length (the server sets it)"),
+        ({"kind": "respond", "body": {}, "message": "x"}, "message", "Unknown field."),
+        ({"kind": "patch"}, "merge", "a patch rule needs 'merge', 'set' or 'remove'"),
+        ({"kind": "patch", "set": {"data": 1}}, "_body", "patch pointer 'data' must start with '/' (RFC 6901)"),
+        ({"kind": "error", "params": {"clid": {"regex": "("}}}, "params", "rule 'params.clid.regex' is not a regular"
          " expression: missing ), unterminated subpattern at position 0"),
-        ({"kind": "error", "params": {"clid": {"present": "yes"}}}, "rule 'params.clid.present' must be true or false"),
+        ({"kind": "error", "params": {"clid": {"present": "yes"}}}, "params",
+         "rule 'params.clid.present' must be true or false"),
         ({"kind": "error", "params": {"clid": {"regex": "1", "present": True}}},
-         "rule 'params.clid' takes one of equals, regex, present"),
-        ({"kind": "error", "transport": "soap"}, "rule 'transport' must be one of *, get, form, json"),
-        ({"kind": "error", "priority": "high"}, "rule 'priority' must be an integer"),
+         "params", "rule 'params.clid' takes one of equals, regex, present"),
+        ({"kind": "error", "transport": "soap"}, "transport", "rule 'transport' must be one of *, get, form, json"),
+        ({"kind": "error", "priority": "high"}, "priority", "Not a valid integer."),
+        ({"kind": "error", "count": True}, "count", "Not a valid integer."),
+        ({"kind": "error", "ttl": "5"}, "ttl", "Not a number."),
     ],
 )  # fmt: skip
-def test_bad_rules_answer_400_with_the_reason(client: FlaskClient, rule: dict[str, Any], error: str) -> None:
+def test_bad_rules_answer_400_naming_the_field(
+    client: FlaskClient, rule: dict[str, Any], field: str, error: str
+) -> None:
     r = client.post("/__mockcrm/rules", json=rule)
-    assert (r.status_code, j(r)) == (400, {"error": error})
+    line = error if field == "_body" or f"'{field}" in error else f"{field}: {error}"
+    assert (r.status_code, j(r)) == (400, {"error": line, "errors": {field: [error]}})
     assert j(client.get("/__mockcrm/rules")) == {"rules": []}
 
 
