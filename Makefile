@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real contract-real diff-real
+	real-up real-reset record-real contract-real diff-real openapi-examples
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -17,6 +17,7 @@ help:
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
 	@echo "make real-up      build (SALESMAN_MIRROR=...) or start the real SalesMan from $(SHARED)/tools/real-salesman"
 	@echo "make record-real NAME=...  record contract/scenarios/NAME.json from the real server into contract/golden"
+	@echo "make openapi-examples  refresh the examples of /__mockcrm/salesman-openapi.json from contract/golden"
 	@echo "make contract-real  real SalesMan up + reset (webhooks to the suite), contract suite against it;"
 	@echo "                    report in contract-real-report/ (ARGS='-k client' passes pytest options)"
 	@echo "make diff-real   mockcrm diff against real SalesMan servers in SHARDS parallel shards (default 2),"
@@ -76,6 +77,13 @@ real-reset:
 
 record-real:
 	SHARED=$(SHARED) bash tools/real.sh record $(NAME)
+	$(MAKE) openapi-examples
+
+# the answers' shapes and examples in /__mockcrm/salesman-openapi.json, from contract/golden
+openapi-examples: install
+	$(BIN)/python -c "import json, pathlib; from mockcrm.salesman_openapi import examples_from_recordings as ex; \
+	  pathlib.Path('mockcrm/data/salesman_examples.json').write_text(json.dumps(ex(pathlib.Path('contract/golden').glob('*.jsonl')), \
+	  ensure_ascii=False, indent=1, sort_keys=True) + chr(10), encoding='utf-8')"
 
 contract-real: install
 	SHARED=$(SHARED) PY=$(BIN)/python bash tools/contract_real.sh $(ARGS)

@@ -8,6 +8,7 @@ error handler is not installed, so 404 and 405 pages stay as they were.
 from __future__ import annotations
 
 import functools
+import json
 from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, Response, jsonify, send_from_directory
@@ -149,7 +150,7 @@ _SWAGGER_PAGE = """<!DOCTYPE html>
 <div id="swagger-ui"></div>
 <script src="{static}swagger-ui-bundle.js"></script>
 <script src="{static}swagger-ui-standalone-preset.js"></script>
-<script src="{static}mockcrm-docs.js" data-spec="{spec}"></script>
+<script src="{static}mockcrm-docs.js" data-specs='{specs}'></script>
 </body>
 </html>
 """
@@ -158,7 +159,7 @@ _SWAGGER_PAGE = """<!DOCTYPE html>
 _DOCS_JS = """(function () {
   var me = document.currentScript;
   window.ui = SwaggerUIBundle({
-    url: me.getAttribute("data-spec"),
+    urls: JSON.parse(me.getAttribute("data-specs")),
     dom_id: "#swagger-ui",
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
@@ -166,6 +167,13 @@ _DOCS_JS = """(function () {
   });
 })();
 """
+
+
+@functools.cache
+def _salesman_text() -> str:
+    from .salesman_openapi import salesman_openapi
+
+    return json.dumps(salesman_openapi(), ensure_ascii=False)
 
 
 def install(app: Flask, blueprints: list[Any]) -> None:
@@ -179,10 +187,20 @@ def install(app: Flask, blueprints: list[Any]) -> None:
     def openapi_json() -> Response:
         return jsonify(control_openapi(frozen))
 
+    @docs.get("/salesman-openapi.json")
+    def salesman_json() -> Response:
+        return Response(_salesman_text(), content_type="application/json")
+
     @docs.get("/docs")
     @docs.get("/docs/")
     def docs_page() -> Response:
-        page = _SWAGGER_PAGE.format(title="mockcrm control plane", static=DOCS_STATIC, spec="/__mockcrm/openapi.json")
+        specs = json.dumps(
+            [
+                {"url": "/__mockcrm/openapi.json", "name": "mockcrm control plane"},
+                {"url": "/__mockcrm/salesman-openapi.json", "name": "SalesMan API v2 (as mockcrm serves it)"},
+            ]
+        )
+        page = _SWAGGER_PAGE.format(title="mockcrm API reference", static=DOCS_STATIC, specs=specs)
         return Response(page, content_type="text/html; charset=utf-8")
 
     @docs.get("/docs/static/mockcrm-docs.js")

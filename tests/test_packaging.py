@@ -23,8 +23,12 @@ def test_wheel_ships_fixtures_and_starts_from_them(tmp_path: Path) -> None:
         zf.extractall(site)
     assert "mockcrm/fixtures/fresh-install.json" in names
     assert "mockcrm/difftest/allowlist.json" in names  # mockcrm diff's default allowlist
+    assert "mockcrm/data/salesman_examples.json" in names  # /__mockcrm/salesman-openapi.json's examples
     assert any(n.endswith("entry_points.txt") for n in names)
-    code = "import mockcrm, mockcrm.backend as b; print(b.fixtures_dir()); print(mockcrm.Backend().accounts[1].apikey)"
+    code = (
+        "import mockcrm, mockcrm.backend as b; print(b.fixtures_dir()); print(mockcrm.Backend().accounts[1].apikey); "
+        "from mockcrm.salesman_openapi import salesman_openapi as s; print(len(s()['paths']))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=tmp_path,
@@ -33,4 +37,4 @@ def test_wheel_ships_fixtures_and_starts_from_them(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     ).stdout.splitlines()
-    assert out == [str(site / "mockcrm" / "fixtures"), "VaSeZvkTfh5HMjJpNnge1W7Bloim0S"]
+    assert out == [str(site / "mockcrm" / "fixtures"), "VaSeZvkTfh5HMjJpNnge1W7Bloim0S", "67"]
