@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real contract-real diff-real openapi-examples
+	real-up real-reset record-real contract-real diff-real openapi-examples browser screenshots
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -30,6 +30,17 @@ $(BIN)/mockcrm: pyproject.toml
 	@touch $@
 
 install: $(BIN)/mockcrm
+
+# the dashboard's tests drive Debian's Chromium (Playwright's own browser download is not needed)
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing chromium for the dashboard's browser tests"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# docs/screenshots/*.png: the dashboard's pages, pictured by its browser tests
+screenshots: install browser
+	MOCKCRM_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:randomly tests/test_dashboard.py
 
 serve: install
 	$(BIN)/mockcrm serve --demo --host $(HOST) --port $(PORT)
@@ -61,7 +72,7 @@ unit: install
 replay: install
 	$(BIN)/python tools/replay_mock.py --webhooks --shared $(SHARED)
 
-test: install
+test: install browser
 	$(BIN)/ruff format --check mockcrm tests contract tools bench
 	$(BIN)/ruff check mockcrm tests contract tools bench
 	$(BIN)/mypy mockcrm

@@ -9,19 +9,23 @@ import socket
 import time
 from types import ModuleType
 from typing import Any
+from urllib.parse import quote
 
-from flask import Flask, g, request
+from flask import Flask, g, redirect, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from . import wire
 from .backend import Backend
+from .dashboard import token_allows
 from .errors import SAFEMYSQL, BadApikey, CRMError, Fatal, UnknownAction, UnknownUser
+from .events import Event
 from .hooks import ApiCall
-from .journal import answer_code, mask_params
+from .journal import ANSWER_KEPT, answer_code, mask_params
 from .methods import METHODS
 from .rules import Fired, Rule, decode_answer, placeholders
 from .settings import Settings
+from .webhooks import build_payload
 
 log = logging.getLogger("mockcrm.requests")
 
@@ -219,6 +223,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
         data = response.get_data()
         response.set_data(data[: max(1, len(data) // 2)])
         code = "fault:malformed"
+    answer = b"" if response.is_streamed else response.get_data()
     backend.journal.record(
         time=backend.clock.now_str(),
         method=method,
@@ -229,8 +234,24 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
         code=code,
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
         rules=fired.ids,
+        status=response.status_code,
+        content_type=response.content_type or "",
+        events=_fired_events(call),
+        answer=answer[:ANSWER_KEPT],
+        answer_size=len(answer),
     )
     return response, call.action
+
+
+def _fired_events(call: wire.Call) -> list[dict[str, Any]]:
+    """The webhooks a call fired, with the payloads the hooks receive."""
+    if not call.events or call.account is None:
+        return []
+    identity, actor = str(call.account.identity), str(call.iduser)
+    return [
+        {"event": name, "payload": build_payload(Event(name, payload, identity, actor, call.base_url))}
+        for name, payload in call.events
+    ]
 
 
 def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Request) -> tuple[Answer, Any]:
@@ -311,16 +332,23 @@ def _drop_connection(request: Request) -> Response:
     return Response(b"", status=200)
 
 
+OPEN_DASHBOARD_PATHS = ("/__mockcrm/ui/login",)
+
+
 def _admin_guard(token: str) -> Any:
     expected = f"Bearer {token}".encode()
 
     def guard() -> Response | None:
         path = request.path
-        if not path.startswith("/__mockcrm/") or path == "/__mockcrm/health":
+        if not path.startswith("/__mockcrm/") or path == "/__mockcrm/health" or path in OPEN_DASHBOARD_PATHS:
             return None
+        if path.startswith("/__mockcrm/ui/static/"):
+            return None  # the login page's own CSS and JS
         given = request.headers.get("Authorization", "").encode()
-        if hmac.compare_digest(given, expected):
+        if hmac.compare_digest(given, expected) or token_allows(token):
             return None
+        if path.startswith("/__mockcrm/ui/") or path.startswith("/__mockcrm/docs"):
+            return redirect(f"/__mockcrm/ui/login?next={quote(request.full_path.rstrip('?'))}")
         body = b'{"error":"this control plane needs Authorization: Bearer <MOCKCRM_ADMIN_TOKEN>"}'
         return Response(body, status=401, content_type="application/json")
 
@@ -388,13 +416,16 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     from .control_api import install
     from .control_state import state_control
     from .control_webhooks import webhooks_control
+    from .dashboard import install as install_dashboard
 
     settings = settings or (backend.settings if backend else Settings.from_env())
     backend = backend or Backend(settings)
     app = Flask("mockcrm")
     app.config["JSON_AS_ASCII"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keys as made: a webhook payload in its sent order
     app.extensions["mockcrm"] = backend
     install(app, [control, state_control, webhooks_control])
+    install_dashboard(app)
     app.register_error_handler(ControlError, control_error)
     app.before_request(lambda: g.setdefault("mockcrm_started", time.perf_counter()) and None)
     if settings.admin_token:

@@ -163,13 +163,27 @@ def _criteria(query: dict[str, Any]) -> dict[str, Any]:
     return {k: query.get(k) for k in ("method", "action", "login")}
 
 
+def _filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {k: query.get(k) for k in ("method", "action", "login", "transport", "code", "after")}
+
+
 @control.get("/requests")
 @control.arguments(cs.JournalQuery, location="query")
 @control.response(200, cs.RequestsOut)
 def requests_list(query: dict[str, Any]) -> dict[str, Any]:
     """The API calls received, oldest first (the journal is bounded)."""
-    entries = _backend().journal.entries(**_criteria(query))
+    entries = _backend().journal.entries(**_filters(query))
     return {"count": len(entries), "requests": [e.public() for e in entries]}
+
+
+@control.get("/requests/<int:entry_id>")
+@control.response(200, cs.EntryDetailOut)
+def requests_one(entry_id: int) -> dict[str, Any]:
+    """One call with the answer's body as sent (its first 256 KB) and the webhooks it fired."""
+    entry = _backend().journal.get(entry_id)
+    if entry is None:
+        raise ControlError(f"no request with id {entry_id} (the journal keeps the last ones only)", 404)
+    return entry.detail()
 
 
 @control.delete("/requests")
@@ -185,7 +199,7 @@ def requests_clear() -> dict[str, Any]:
 @control.response(200, cs.CountOut)
 def requests_count(query: dict[str, Any]) -> dict[str, Any]:
     """How many calls match."""
-    return {"count": len(_backend().journal.entries(**_criteria(query)))}
+    return {"count": len(_backend().journal.entries(**_filters(query)))}
 
 
 @control.post("/requests/verify")

@@ -144,6 +144,7 @@ _SWAGGER_PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="{static}swagger-ui.css">
 </head>
 <body>
@@ -162,6 +163,7 @@ _DOCS_JS = """(function () {
     urls: JSON.parse(me.getAttribute("data-specs")),
     dom_id: "#swagger-ui",
     deepLinking: true,
+    validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout"
   });

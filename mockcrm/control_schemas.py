@@ -157,6 +157,9 @@ class JournalQuery(Schema):
     method = fields.String()
     action = fields.String()
     login = fields.String(metadata={"description": "compared case-insensitively"})
+    transport = fields.String(metadata={"enum": list(TRANSPORTS)})
+    code = fields.String(metadata={"description": "the CRM code as text: 200, 402, fatal, fault:drop..."})
+    after = fields.Integer(metadata={"description": "only entries with a greater id (for polling)"})
 
 
 class EntryOut(Schema):
@@ -172,6 +175,16 @@ class EntryOut(Schema):
     )
     duration_ms = fields.Float(required=True)
     rules = fields.List(fields.Integer(), required=True, metadata={"description": "ids of the rules it set off"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP status of the answer"})
+    content_type = fields.String(required=True)
+    answer_size = fields.Integer(required=True, metadata={"description": "bytes in the answer's body"})
+    events = fields.List(
+        fields.Dict(), required=True, metadata={"description": "webhooks fired: {event, payload} as hooks get them"}
+    )
+
+
+class EntryDetailOut(EntryOut):
+    answer = fields.String(required=True, metadata={"description": "the body as sent (first 256 KB, UTF-8)"})
 
 
 class RequestsOut(Schema):

@@ -67,10 +67,26 @@ class Entry:
     duration_ms: float
     #: ids of the rules this call set off (mockcrm.rules)
     rules: list[int] = field(default_factory=list)
+    #: the HTTP status and Content-Type of the answer
+    status: int = 200
+    content_type: str = ""
+    #: the webhooks it fired: {"event", "payload"} as the hooks receive them
+    events: list[dict[str, Any]] = field(default_factory=list)
+    #: the answer's body as sent (its first ANSWER_KEPT bytes); only in ``detail()``
+    answer: bytes = b""
+    answer_size: int = 0
 
     def public(self) -> dict[str, Any]:
         # not dataclasses.asdict(): its deep copy recurses, and params may nest 512 deep
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "answer"}
+
+    def detail(self) -> dict[str, Any]:
+        """``public()`` plus the answer's text (UTF-8; bytes that are not shown as U+FFFD)."""
+        return {**self.public(), "answer": self.answer.decode("utf-8", "replace")}
+
+
+#: how much of each answer the journal keeps (1,000 entries x 256 KB at most)
+ANSWER_KEPT = 256 * 1024
 
 
 class Journal(RingLog[Entry]):
@@ -79,14 +95,29 @@ class Journal(RingLog[Entry]):
     def record(self, **fields: Any) -> Entry:
         return self.add_new(lambda eid: Entry(id=eid, **fields))
 
-    def entries(self, method: str | None = None, action: str | None = None, login: str | None = None) -> list[Entry]:
+    def entries(
+        self,
+        method: str | None = None,
+        action: str | None = None,
+        login: str | None = None,
+        transport: str | None = None,
+        code: str | None = None,
+        after: int | None = None,
+    ) -> list[Entry]:
+        """The entries that match every criterion given (``code`` as text: "200", "402", "fault:drop")."""
         return [
             e
             for e in self.snapshot()
             if (method is None or e.method == method)
             and (action is None or e.action == action)
             and (login is None or (isinstance(e.login, str) and e.login.lower() == login.lower()))
+            and (transport is None or e.transport == transport)
+            and (code is None or str(e.code) == code)
+            and (after is None or e.id > after)
         ]
+
+    def get(self, entry_id: int) -> Entry | None:
+        return next((e for e in self.snapshot() if e.id == entry_id), None)
 
 
 def answer_code(result: Any) -> Any:

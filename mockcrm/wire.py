@@ -361,6 +361,8 @@ class ApiAnswer:
 
     __slots__ = ("body",)
     status_code = 200
+    content_type = API_CONTENT_TYPE
+    is_streamed = False
 
     def __init__(self, body: str | bytes) -> None:
         self.body = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else body

@@ -70,6 +70,75 @@ def test_journal_records_masked_calls_and_filters(client: FlaskClient) -> None:
     assert j(client.get("/__mockcrm/requests/count")) == {"count": 0}
 
 
+def test_journal_entry_keeps_the_answer_and_the_webhooks_it_fired(client: FlaskClient) -> None:
+    client.post(
+        "/developer/v2/client", json={"action": "add", "title": "ООО Ромашка", "login": ADMIN, "apikey": APIKEY}
+    )
+    api(client, "client", "info", clid=1, fields="title")
+    api(client, "client", "nope")
+    one = j(client.get("/__mockcrm/requests/1"))
+    assert one == {
+        "id": 1,
+        "time": one["time"],
+        "method": "client",
+        "action": "add",
+        "transport": "json",
+        "login": ADMIN,
+        "params": {"action": "add", "title": "ООО Ромашка", "login": ADMIN, "apikey": "***"},
+        "code": 200,
+        "duration_ms": one["duration_ms"],
+        "rules": [],
+        "status": 200,
+        "content_type": "application/json; charset=utf-8",
+        "events": [
+            {
+                "event": "client.add",
+                "payload": {
+                    "clid": "1",
+                    "autor": "1",
+                    "user": "1",
+                    "event": "client.add",
+                    "identity": "1",
+                    "iduser1": "1",
+                },
+            }
+        ],
+        "answer_size": 36,
+        "answer": '{"result":"Успешно","data":1}',
+    }
+    listed = j(client.get("/__mockcrm/requests?after=1"))
+    assert [(e["id"], e["action"], e["code"], e["events"]) for e in listed["requests"]] == [
+        (2, "info", 200, []),
+        (3, "nope", 402, []),
+    ]
+    assert "answer" not in listed["requests"][0]  # the list stays small: bodies are in /requests/<id>
+    assert [e["id"] for e in j(client.get("/__mockcrm/requests?code=402"))["requests"]] == [3]
+    assert [e["id"] for e in j(client.get("/__mockcrm/requests?transport=json"))["requests"]] == [1]
+    assert j(client.get("/__mockcrm/requests/2"))["answer"] == '{"data":{"title":"Ромашка, ООО"}}'
+    gone = client.get("/__mockcrm/requests/9")
+    assert (gone.status_code, j(gone)) == (
+        404,
+        {"error": "no request with id 9 (the journal keeps the last ones only)"},
+    )
+
+
+def test_admin_token_cookie_opens_the_dashboard_and_the_control_plane() -> None:
+    c = create_app(Settings(log_requests=False, admin_token="s3cret")).test_client()
+    r = c.get("/__mockcrm/ui/requests")
+    assert (r.status_code, r.headers["Location"]) == (302, "/__mockcrm/ui/login?next=/__mockcrm/ui/requests")
+    assert c.get("/__mockcrm/requests").status_code == 401
+    assert c.get("/__mockcrm/ui/login").status_code == 200
+    assert c.post("/__mockcrm/ui/login", data={"token": "nope"}).status_code == 401
+    r = c.post("/__mockcrm/ui/login?next=/__mockcrm/ui/requests", data={"token": "s3cret"})
+    assert (r.status_code, r.headers["Location"]) == (302, "/__mockcrm/ui/requests")
+    cookie = r.headers["Set-Cookie"]
+    assert cookie.startswith("mockcrm_admin=s3cret;") and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert j(c.get("/__mockcrm/requests")) == {"count": 0, "requests": []}
+    assert c.get("/__mockcrm/ui/requests").status_code == 200
+    r = c.post("/__mockcrm/ui/login?next=https://evil.example/", data={"token": "s3cret"})
+    assert r.headers["Location"] == "/__mockcrm/ui/"  # never sent off the mock
+
+
 def test_journal_is_bounded() -> None:
     c = create_app(Settings(log_requests=False, journal_size=5)).test_client()
     for _ in range(12):

@@ -26,7 +26,8 @@ def control_routes(app: Flask) -> set[tuple[str, str]]:
     out = set()
     for rule in app.url_map.iter_rules():
         path = rule.rule
-        if not path.startswith("/__mockcrm/") or path.startswith("/__mockcrm/docs") or path.endswith("openapi.json"):
+        html = path.startswith(("/__mockcrm/docs", "/__mockcrm/ui/"))  # pages for people, not JSON
+        if not path.startswith("/__mockcrm/") or html or path.endswith("openapi.json"):
             continue
         for method in rule.methods or ():
             if method not in ("HEAD", "OPTIONS"):
@@ -85,6 +86,7 @@ def test_docs_page_and_its_files_are_served_locally(client: FlaskClient) -> None
     assert (page.status_code, page.content_type) == (200, "text/html; charset=utf-8")
     html = page.get_data(as_text=True)
     assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets.pop(0) == "data:,"  # no favicon request
     assert assets == [
         "/__mockcrm/docs/static/swagger-ui.css",
         "/__mockcrm/docs/static/swagger-ui-bundle.js",
