@@ -99,6 +99,7 @@ def _banner(url: str, apikey: str, users: list[tuple[str, str]], settings: Setti
     for login, tip in users:
         click.echo(f"  login:  {login}  ({tip})")
     click.echo(f"  try:    curl '{url}/developer/v2/client?action=list&login=<login>&apikey=<apikey>'")
+    click.echo(f"  look:   {url}/__mockcrm/ui/  (the dashboard; API reference at {url}/__mockcrm/docs)")
     if settings.demo:
         click.echo(f"  demo:   seed {settings.seed}, size {settings.size}")
     click.echo("Press Ctrl-C to stop.")

@@ -74,9 +74,10 @@ def test_cli_serve_prints_credentials_answers_and_stops_on_sigterm() -> None:
     proc, url = spawn_serve(env={"MOCKCRM_PORT": "0"})
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(4)]
+        lines = [proc.stdout.readline() for _ in range(7)]
         assert lines[0] == f"  apikey: {APIKEY}\n"
         assert lines[1] == f"  login:  {ADMIN}  (Руководитель организации)\n"
+        assert lines[5] == f"  look:   {url}/__mockcrm/ui/  (the dashboard; API reference at {url}/__mockcrm/docs)\n"
         host, port = url.removeprefix("http://").split(":")
         conn = http.client.HTTPConnection(host, int(port), timeout=10)
         conn.request("GET", f"/developer/v2/client?action=nope&login={ADMIN}&apikey={APIKEY}")
