@@ -246,6 +246,8 @@ def row(table: str, row_id: int) -> Any:
         for col, value in record.items()
         if col in PARENTS and col != t.id_key and str(value or "0") not in ("0", "")
     }
+    # a deal's other contacts: pid_list holds their ids, ";"-separated
+    contacts = [x for x in str(record.get("pid_list") or "").split(";") if x.strip().isdigit()]
     return render_template(
         "dashboard/row.html",
         **_common(backend, "data"),
@@ -254,6 +256,7 @@ def row(table: str, row_id: int) -> Any:
         row_id=row_id,
         record=record,
         links=links,
+        contacts=contacts,
         children=children,
         text=_text,
         identity=account.identity,
