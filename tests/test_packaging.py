@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import mockcrm
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,11 @@ def test_wheel_ships_fixtures_and_starts_from_them(tmp_path: Path) -> None:
     assert "mockcrm/difftest/allowlist.json" in names  # mockcrm diff's default allowlist
     assert "mockcrm/data/salesman_examples.json" in names  # /__mockcrm/salesman-openapi.json's examples
     assert any(n.endswith("entry_points.txt") for n in names)
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    with zipfile.ZipFile(wheel) as zf:
+        head = zf.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    assert f"Version: {mockcrm.__version__}" in head  # the one version string, read by the build
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     code = (
         "import mockcrm, mockcrm.backend as b; print(b.fixtures_dir()); print(mockcrm.Backend().accounts[1].apikey); "
         "from mockcrm.salesman_openapi import salesman_openapi as s; print(len(s()['paths']))"
