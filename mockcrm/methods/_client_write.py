@@ -11,7 +11,7 @@ from ..sanitize import clean, clean_all, client_format_title, field_clean, untag
 from . import _client_data as data
 from ._client_dates import strtotime, timestamp_column
 from ._person_store import current_client
-from ._task_mysql import raise_on_parse_error, sql_parse_error
+from ._task_mysql import breaks_literal, raise_on_parse_error, sql_parse_error
 
 if TYPE_CHECKING:
     from ..clock import Clock
@@ -93,7 +93,9 @@ def _duplicate(call: Call, title: str, phones: list[str] | None, mail: Any) -> R
     patterns = ["%" + re.sub(r"\D", "", strval(p))[1:] + "%" for p in phones or []]
     mail_pattern = "%" + clean(strval(mail)) + "%" if data.not_blank(mail) else None
     # real server: a quote in the title or the e-mail (JSON) breaks this query before the insert
-    raise_on_parse_error(_duplicate_query(call, title, patterns, mail_pattern))
+    # (the phone patterns are digits: they cannot)
+    if breaks_literal(title, mail_pattern):
+        raise_on_parse_error(_duplicate_query(call, title, patterns, mail_pattern))
     table = call.db.table("clientcat", "clid")
     # only rows whose title equals under utf8_general_ci can match: found through an index
     same_title = table.index("title_ci", _title_key).get(data.ci_key(title), [])

@@ -358,6 +358,15 @@ def word_before(query: str, i: int) -> str:
 _GENERIC_CALLS = {"find_in_set"}
 
 
+def breaks_literal(*pasted: str | None) -> bool:
+    """Whether a value pasted inside '...' can end its literal: only a quote or a backslash can.
+
+    A query template that parses keeps parsing whatever else goes between its quotes, so the
+    syntax check (a full scan of the query) is needed only when this is true.
+    """
+    return any(v is not None and ("'" in v or "\\" in v) for v in pasted)
+
+
 def raise_on_parse_error(query: str) -> None:
     fatal = sql_parse_error(query)
     if fatal is not None:
