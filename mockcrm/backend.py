@@ -78,7 +78,11 @@ class Backend:
         if self.settings.demo:
             self.seed(self.settings.seed, self.settings.size)
         if self.settings.state_file and Path(self.settings.state_file).is_file():
-            self.import_state(json.loads(Path(self.settings.state_file).read_text(encoding="utf-8")))
+            path = self.settings.state_file
+            try:
+                self.import_state(json.loads(Path(path).read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+                raise ValueError(f"MOCKCRM_STATE_FILE: cannot load {path}: {exc}") from None
         self._start: dict[int, Account] = self._copy(self.accounts)
 
     def request_started(self) -> bool:

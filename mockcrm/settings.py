@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -71,6 +72,53 @@ class Settings:
 
     def public(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def problem(self) -> str | None:
+        """What is wrong with these settings for a server, in one line, or None.
+
+        Checked before anything starts, so a bad value ends ``mockcrm serve`` with that line and
+        a non-zero exit instead of a traceback (or a state lost at the stop).
+        """
+        name = lambda field: PREFIX + field.upper()  # noqa: E731
+        choices = {
+            "server": ("werkzeug", "waitress", "gunicorn"),
+            "edition": ("box", "cloud"),
+            "webhook_mode": ("sync", "async"),
+            "size": ("small", "medium", "large"),
+        }
+        for field, allowed in choices.items():
+            if getattr(self, field) not in allowed:
+                shown = ", ".join(a for a in allowed if a != "gunicorn")
+                return f"{name(field)} must be one of {shown}, got {getattr(self, field)!r}"
+        if not 0 <= self.port <= 65535:
+            return f"{name('port')} must be from 0 to 65535, got {self.port}"
+        for field in ("threads", "journal_size", "webhook_log_size", "max_body"):
+            if getattr(self, field) < 1:
+                return f"{name(field)} must be at least 1, got {getattr(self, field)}"
+        if self.webhook_timeout <= 0:
+            return f"{name('webhook_timeout')} must be more than 0 seconds, got {self.webhook_timeout}"
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return f"{name('timezone')}: no time zone {self.timezone!r} (e.g. Europe/Moscow)"
+        if self.state_file:
+            return _writable_file(name("state_file"), self.state_file)
+        return None
+
+
+def _writable_file(setting: str, path: str) -> str | None:
+    """A file the server must be able to read at start and write at the stop."""
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        return f"{setting}: {path} is a folder, not a file"
+    if not os.path.isdir(folder):
+        return f"{setting}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"{setting}: cannot write in {folder} (the state is saved there at the stop)"
+    if os.path.exists(target) and not os.access(target, os.R_OK):
+        return f"{setting}: cannot read {path}"
+    return None
 
 
 def _convert(kind: Any, raw: str, name: str) -> Any:

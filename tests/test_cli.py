@@ -125,10 +125,50 @@ def test_cli_usage_errors(args: list[str], message: str) -> None:
     assert r.exit_code == 2 and message in r.output
 
 
-def test_serve_rejects_bad_settings() -> None:
-    r = CliRunner().invoke(main, ["serve", "--edition", "enterprise"])
-    assert r.exit_code == 1
-    assert "MOCKCRM_EDITION must be one of box, cloud, got 'enterprise'" in r.output
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ("{bad", "cannot load {path}: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        ('{"format": "x"}', 'cannot load {path}: not a mockcrm state (expected {"format": "mockcrm-state/1"'),
+    ],
+)
+def test_serve_rejects_a_state_file_it_cannot_load(tmp_path: Path, content: str, line: str) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(content, encoding="utf-8")
+    r = CliRunner().invoke(main, ["serve", "--port", "0", "--quiet", "--state-file", str(path)])
+    assert r.exit_code == 1 and r.output.startswith("Error: MOCKCRM_STATE_FILE: " + line.replace("{path}", str(path)))
+    assert len(r.output.strip().splitlines()) == 1
+    assert path.read_text(encoding="utf-8") == content  # never overwritten
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["--edition", "enterprise"], "MOCKCRM_EDITION must be one of box, cloud, got 'enterprise'"),
+        (["--server", "nginx"], "MOCKCRM_SERVER must be one of werkzeug, waitress, got 'nginx'"),
+        (["--webhook-mode", "maybe"], "MOCKCRM_WEBHOOK_MODE must be one of sync, async, got 'maybe'"),
+        (["--demo", "--size", "huge"], "MOCKCRM_SIZE must be one of small, medium, large, got 'huge'"),
+        (["--port", "70000"], "MOCKCRM_PORT must be from 0 to 65535, got 70000"),
+        (["--port", "x"], "Invalid value for '--port': 'x' is not a valid integer."),
+        (["--threads", "0"], "MOCKCRM_THREADS must be at least 1, got 0"),
+        (["--journal-size", "0"], "MOCKCRM_JOURNAL_SIZE must be at least 1, got 0"),
+        (["--webhook-log-size", "-5"], "MOCKCRM_WEBHOOK_LOG_SIZE must be at least 1, got -5"),
+        (["--max-body", "0"], "MOCKCRM_MAX_BODY must be at least 1, got 0"),
+        (["--webhook-timeout", "0"], "MOCKCRM_WEBHOOK_TIMEOUT must be more than 0 seconds, got 0.0"),
+        (["--timezone", "Mars/Base"], "MOCKCRM_TIMEZONE: no time zone 'Mars/Base' (e.g. Europe/Moscow)"),
+        (["--state-file", "/missing/dir/x.json"], "MOCKCRM_STATE_FILE: the folder /missing/dir does not exist"),
+        (["--state-file", "/"], "MOCKCRM_STATE_FILE: / is a folder, not a file"),
+        (["--webhooks-file", "/missing/hooks.json"], "MOCKCRM_WEBHOOKS_FILE: /missing/hooks.json not found"),
+        (["--webhooks", "notjson"], "MOCKCRM_WEBHOOKS: expected a list of hooks"),
+        (["--fixture", "nope"], "fixture 'nope' not found (looked for "),
+    ],
+)
+def test_serve_rejects_a_bad_setting_with_one_line(args: list[str], line: str) -> None:
+    r = CliRunner().invoke(main, ["serve", "--port", "0", "--quiet", *args])
+    assert r.exit_code in (1, 2)
+    lines = r.output.strip().splitlines()
+    assert len(lines) == 1 or r.exit_code == 2, r.output  # usage errors print click's usage first
+    assert line in lines[-1] and "Traceback" not in r.output
 
 
 def test_admin_token_protects_the_control_plane() -> None:
