@@ -15,7 +15,7 @@ from flask import Flask, g, redirect, request
 from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from . import wire
+from . import demo, wire
 from .backend import Backend
 from .dashboard import token_allows
 from .errors import SAFEMYSQL, BadApikey, CRMError, Fatal, UnknownAction, UnknownUser
@@ -419,7 +419,12 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
     from .dashboard import install as install_dashboard
 
     settings = settings or (backend.settings if backend else Settings.from_env())
-    backend = backend or Backend(settings)
+    if backend is None:
+        backend = Backend(settings)
+        if settings.demo and not backend.loaded_state:
+            # demo data is made through the API, above the backend (mockcrm.demo); a reset comes back to it
+            demo.seed(backend, settings.seed, settings.size)
+            backend.mark_start()
     app = Flask("mockcrm")
     app.config["JSON_AS_ASCII"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keys as made: a webhook payload in its sent order

@@ -75,14 +75,15 @@ class Backend:
         self._stopping = False
         self._idle = threading.Condition()
         self.accounts: dict[int, Account] = self._from_fixture(self.settings.fixture)
-        if self.settings.demo:
-            self.seed(self.settings.seed, self.settings.size)
+        #: whether the state came from ``state_file`` (then demo data is not added: mockcrm.demo)
+        self.loaded_state = False
         if self.settings.state_file and Path(self.settings.state_file).is_file():
             path = self.settings.state_file
             try:
                 self.import_state(json.loads(Path(path).read_text(encoding="utf-8")))
             except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
                 raise ValueError(f"MOCKCRM_STATE_FILE: cannot load {path}: {exc}") from None
+            self.loaded_state = True
         self._start: dict[int, Account] = self._copy(self.accounts)
 
     def request_started(self) -> bool:
@@ -169,14 +170,10 @@ class Backend:
         tmp.write_text(json.dumps(self.export_state(), ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, target)
 
-    def seed(self, seed: int = 1, size: str = "small", account: Account | None = None) -> dict[str, int]:
-        """Fill an account with seeded demo data (see ``mockcrm.fakedata``)."""
-        from .fakedata import seed as make
-
-        try:
-            return make(self, seed, size, account)
-        finally:
-            self.touch()
+    def mark_start(self) -> None:
+        """What ``reset()`` goes back to from now on: the state as it is (demo data, say)."""
+        with self.lock:
+            self._start = self._copy(self.accounts)
 
     def touch(self) -> None:
         """Tell every account that rows may have changed in place (see ``Account.stamp``)."""

@@ -20,7 +20,8 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import demo
+from ._version import __version__
 from .settings import PREFIX, Settings
 
 HELP = {
@@ -243,7 +244,7 @@ def seed(url: str | None, state_file: str | None, admin_token: str | None, numbe
         return
     assert state_file is not None
     backend = _offline_backend(state_file)
-    counts = backend.seed(number, size)
+    counts = demo.seed(backend, number, size)
     backend.save_state(state_file)
     click.echo(json.dumps(counts, ensure_ascii=False))
 

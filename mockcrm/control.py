@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import Response, current_app, jsonify
 
-from . import __version__
 from . import control_schemas as cs
+from . import demo
+from ._version import __version__
 from .backend import Backend
 from .clock import FMT
 from .control_api import control_blueprint
@@ -109,7 +110,7 @@ def seed(body: dict[str, Any]) -> dict[str, Any]:
     account = backend.accounts.get(body.get("account", min(backend.accounts)))
     if account is None:
         raise ControlError("no such account", 404)
-    counts = backend.seed(number, size, account)
+    counts = demo.seed(backend, number, size, account)
     return {"seed": number, "size": size, "counts": counts}
 
 

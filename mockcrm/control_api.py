@@ -18,7 +18,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from . import __version__
+from ._version import __version__
 from .control_schemas import ErrorOut
 
 DOCS_STATIC = "/__mockcrm/docs/static/"

@@ -18,7 +18,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .clock import FMT
-from .fakedata import SIZES
+from .demo import SIZES
 from .rules import FAULT_KINDS, KINDS, TRANSPORTS, Rule, RuleError
 from .webhooks import Hook
 

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
 from .methods import METHODS
 from .salesman_params import PARAMS, Param
 

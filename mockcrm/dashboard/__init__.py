@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from .. import __version__
+from .._version import __version__
 from ..backend import Backend, fixtures_dir
 from ..methods import METHODS
 from ..salesman_params import PARAMS, PROTOCOL

@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faker import Faker
 
 from .account import Account
-from .backend import Backend
 from .errors import CRMError, Fatal
 from .methods import METHODS
 from .wire import Call
+
+if TYPE_CHECKING:
+    from .backend import Backend
 
 #: the wall-clock time the demo story ends at (fixed, so any process makes the same data)
 ANCHOR = dt.datetime(2026, 11, 2, 18, 0, 0)
@@ -218,6 +220,7 @@ def seed(backend: Backend, seed: int = 1, size: str = "small", account: Account 
                     s.lead(login)
         finally:
             clock.frozen, clock.offset = saved
+            backend.touch()  # rows were made through the API, kept answers are stale
         return {
             name: len(acc.tables[name]) for name in ("clientcat", "personcat", "dogovor", "tasks", "history", "leads")
         }
