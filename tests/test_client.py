@@ -283,6 +283,6 @@ STRTOTIME_CASES = [
 def test_strtotime_like_php(text: str, expected: str | None) -> None:
     import datetime as dt
 
-    from mockcrm.methods._client_dates import strtotime
+    from mockcrm.methods.client.dates import strtotime
 
     assert strtotime(text, "Europe/Moscow", dt.datetime(2026, 12, 4, 17, 27, 4)) == expected

@@ -272,7 +272,7 @@ def test_invoice_express_is_capped_at_the_deal_sum(seeded: Api) -> None:
     [(1500.005, 1500.01), (1.005, 1.0), (2.675, 2.67), (1000.125, 1000.12), (-1.005, -1.0), (1e30, 1e18 - 0.01)],
 )
 def test_double_20_2_rounds_the_fraction_half_to_even(value: float, stored: float) -> None:
-    from mockcrm.methods._deal_invoice_money import mysql_double
+    from mockcrm.methods.deal.invoice_money import mysql_double
 
     assert mysql_double(value) == stored
 
@@ -282,6 +282,6 @@ def test_double_20_2_rounds_the_fraction_half_to_even(value: float, stored: floa
     [(1000.555, "1 000,56"), (12345.675, "12 345,68"), (-1000.0, "-1 000,00"), (99999999.0, "99 999 999,00")],
 )
 def test_num_format_rounds_half_up(value: float, text: str) -> None:
-    from mockcrm.methods._deal_invoice_money import num_format
+    from mockcrm.methods.deal.invoice_money import num_format
 
     assert num_format(value) == text

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from mockcrm import records
 from mockcrm.account import Account
 from mockcrm.backend import Backend
-from mockcrm.methods import _deal_listing as listing
-from mockcrm.methods import _deal_read as read
-from mockcrm.methods._deal_record import list_record
+from mockcrm.methods.deal import listing, read
+from mockcrm.methods.deal.record import list_record
 from mockcrm.wire import Call
 
 FIELDS = "did,title,clid,step,direction,tip,iduser,status_close"

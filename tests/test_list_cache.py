@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockcrm.backend import Backend
-from mockcrm.methods import _client_read as read
+from mockcrm.methods.client import read
 
 FIELDS = "clid,title,iduser"
 

@@ -39,8 +39,8 @@ def test_table_is_large() -> None:
 
 
 def test_callers_share_it() -> None:
-    from mockcrm.methods._client_dates import strtotime
-    from mockcrm.methods._deal_mysql import strtotime_date
+    from mockcrm.methods.client.dates import strtotime
+    from mockcrm.methods.deal.mysql import strtotime_date
 
     now = dt.datetime(2024, 12, 4, 11, 13, 20)
     assert strtotime("last day of next month", _ZONE, now) == "2025-01-31 11:13:20"

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockcrm.methods._client_write import _duplicate_query
-from mockcrm.methods._task_mysql import breaks_literal, sql_parse_error
+from mockcrm.methods.client.write import _duplicate_query
+from mockcrm.methods.mysql import breaks_literal, sql_parse_error
 
 CALL = SimpleNamespace(db=SimpleNamespace(identity=1))
 SAFE = st.text(alphabet=st.characters(blacklist_characters="'\\\\", blacklist_categories=("Cs",)), max_size=60)

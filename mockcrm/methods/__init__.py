@@ -1,4 +1,6 @@
-"""The CRM methods served under /developer/v2/<method>; each module ends in its ACTIONS table.
+"""The CRM methods served under /developer/v2/<method>: a package per method, or one module.
+
+A method's package ``__init__`` (or its single module) ends in its ACTIONS table.
 
 A method module provides:
 
