@@ -163,14 +163,13 @@ def test_the_fixture_without_a_url_is_a_usage_error(pytester: pytest.Pytester, t
     result.stdout.fnmatch_lines(["*mockcrm_intercept needs the CRM base URL*"])
 
 
-def _readme_blocks(heading: str) -> list[str]:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split(heading, 1)[1].split("\n## ", 1)[0]
-    return [block.split("```", 1)[0] for block in section.split("```python\n")[1:]]
+def _doc_blocks(name: str) -> list[str]:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / name).read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in doc.split("```python\n")[1:]]
 
 
-def test_readme_rules_hooks_interception_examples_run(pytester: pytest.Pytester) -> None:
-    tests, script = _readme_blocks("## Rules, hooks and interception")
+def test_docs_rules_hooks_interception_examples_run(pytester: pytest.Pytester) -> None:
+    tests, script = _doc_blocks("rules-hooks-interception.md")
     pytester.makepyfile(test_readme_examples=tests)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=4)
     pytester.makepyfile(

@@ -127,9 +127,9 @@ def test_bad_ini_setting_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*mockcrm_settings: expected name=value with a Settings name, got 'colour=blue'*"])
 
 
-def test_readme_pytest_example_runs(pytester: pytest.Pytester) -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### pytest (the plugin)", 1)[1]
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+@pytest.mark.parametrize("doc", ["README.md", "docs/pytest-plugin.md"])
+def test_the_documented_pytest_example_runs(pytester: pytest.Pytester, doc: str) -> None:
+    text = (Path(__file__).resolve().parent.parent / doc).read_text(encoding="utf-8")
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
     pytester.makepyfile(code)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)

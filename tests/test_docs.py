@@ -1,0 +1,48 @@
+"""The user documentation: README and docs/ link only to what the repository has, and say what is true."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def test_every_link_stays_in_the_repository_and_resolves() -> None:
+    broken = []
+    for page in PAGES:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            if target.startswith(("http://127.0.0.1", "#")):
+                continue
+            assert not target.startswith(("http:", "https:")), f"{page.name} links out of the repository: {target}"
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            if not path.is_relative_to(ROOT) or not path.exists():
+                broken.append((page.name, target))
+    assert broken == []
+
+
+def test_docs_index_lists_every_page() -> None:
+    index = (ROOT / "docs" / "README.md").read_text(encoding="utf-8")
+    pages = {p.name for p in (ROOT / "docs").glob("*.md")} - {"README.md"}
+    assert pages == {t for t in LINK.findall(index) if not t.startswith("..")}
+
+
+def test_the_events_table_lists_every_recorded_event() -> None:
+    recorded = set()
+    for path in (ROOT / "contract" / "golden").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            recorded |= {w["event"] for w in json.loads(line).get("webhooks") or []}
+    table = (ROOT / "docs" / "webhooks.md").read_text(encoding="utf-8").split("## The events", 1)[1]
+    assert set(re.findall(r"^\| `([a-z.]+)` \|", table, re.MULTILINE)) == recorded
+
+
+def test_every_setting_is_documented() -> None:
+    import dataclasses
+
+    from mockcrm.settings import PREFIX, Settings
+
+    page = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    assert [f.name for f in dataclasses.fields(Settings) if f"`{PREFIX}{f.name.upper()}`" not in page] == []
