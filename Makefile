@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real contract-real diff-real openapi-examples browser screenshots
+	real-up real-reset record-real contract-real diff-real openapi-examples browser screenshots dist
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -37,6 +37,14 @@ browser:
 	  echo "installing chromium for the dashboard's browser tests"; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# the sdist and the wheel, checked by twine; dist/wheelhouse has the wheel and everything it needs,
+# so tests/test_wheel.py installs it into a fresh virtual environment without the network
+dist: install
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist . >/dev/null
+	$(BIN)/twine check --strict dist/*
+	$(BIN)/pip wheel --quiet --wheel-dir dist/wheelhouse dist/mockcrm-*.whl pytest
 
 # docs/screenshots/*.png: the dashboard's pages, pictured by its browser tests
 screenshots: install browser
@@ -72,7 +80,7 @@ unit: install
 replay: install
 	$(BIN)/python tools/replay_mock.py --webhooks --shared $(SHARED)
 
-test: install browser
+test: install browser dist
 	$(BIN)/ruff format --check mockcrm tests contract tools bench
 	$(BIN)/ruff check mockcrm tests contract tools bench
 	$(BIN)/mypy mockcrm
