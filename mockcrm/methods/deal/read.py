@@ -66,13 +66,19 @@ def _strip_phone(v: Any) -> str:
     return re.sub(r"[+() \-]", "", strval(v))
 
 
-def _filter_preds(call: Call) -> list[Any]:
-    """``filter[...]`` (deal.md §5): one predicate per usable key."""
+_PHONE_SQL = "replace(replace(replace(replace(replace({col}, '+', ''), '(', ''), ')', ''), ' ', ''), '-', '')"
+
+
+def _filter_preds(call: Call) -> tuple[list[Any], str, Fatal | None]:
+    """``filter[...]`` (deal.md §5): one predicate per usable key, the SQL text deal.php appends for
+    them, and the error MariaDB gives that query for a key that is no column (raised after the
+    syntax check: MariaDB parses the whole query before it resolves a column)."""
     flt = call.get("filter")
     if not isinstance(flt, dict):
-        return []
+        return [], "", None
     available = ifields(call)
     preds: list[Any] = []
+    sql, unknown = "", None
     for k, v in flt.items():
         if (k not in available or _php_empty(v)) and k != "phone":
             continue
@@ -80,12 +86,15 @@ def _filter_preds(call: Call) -> list[Any]:
             if intval(v) > 0:
                 n = intval(v)
                 preds.append(lambda d, k=k, n=n: intval(d.get(k)) == n)
+                sql += f" and {k} = '{n}'"
         elif k == "direction":
             n = intval(v) if is_numeric(v) else direction_by_title(call, untag(strval(v)))
             preds.append(lambda d, n=n: intval(d.get("direction")) == n)
+            sql += f" and direction = '{n}'"
         elif k == "tip":
             n = intval(v) if is_numeric(v) else tip_by_title(call, untag(strval(v)))
             preds.append(lambda d, n=n: intval(d.get("tip")) == n)
+            sql += f" and tip = '{n}'"
         elif k == "phone":
             want = _digits(v)[1:]
             clids = {
@@ -94,13 +103,17 @@ def _filter_preds(call: Call) -> list[Any]:
                 if any(c.get(col) is not None and want in _strip_phone(c.get(col)) for col in ("phone", "fax"))
             }
             preds.append(lambda d, s=clids: intval(d.get("clid")) in s)
+            phone, fax = _PHONE_SQL.format(col="phone"), _PHONE_SQL.format(col="fax")
+            found = f"({phone} LIKE '%{want}%' or {fax} LIKE '%{want}%')"
+            sql += f" and clid IN (SELECT clid FROM app_clientcat WHERE {found})"
         else:
-            if k not in COLUMNS:
-                # real server: the key is pasted into SQL as a column (deal.md §5)
-                raise sql_fatal(f"Unknown column '{k}' in 'WHERE'")
             needle = untag(text_arg(v))
+            if k not in COLUMNS and unknown is None:
+                # real server: the key is pasted into SQL as a column (deal.md §5)
+                unknown = sql_fatal(f"Unknown column '{k}' in 'WHERE'")
             preds.append(lambda d, k=k, s=needle: _like(d.get(k), s))
-    return preds
+            sql += f" and {k} LIKE '%{needle}%'"
+    return preds, sql, unknown
 
 
 def _date_preds(call: Call) -> list[Any]:
@@ -208,13 +221,16 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
     elif (call.user or {}).get("isadmin") != "on":
         seen = set(call.db.people(call.iduser))
         preds.append(lambda d: intval(d.get("iduser")) in seen)
-    preds += _filter_preds(call)
+    filter_preds, filter_sql, unknown_column = _filter_preds(call)
+    preds += filter_preds
 
     start = _offset(call.get("offset"))
     # real server: the query runs after every parameter was read, so its SQL errors come last
     # real server: the connection is utf8mb3, so MariaDB reads each 4-byte character of the SQL as "????"
     tail = "".join("????" if ord(c) > 0xFFFF else c for c in f"{strval(order)} {first} LIMIT {start},{PAGE}")
-    _dates_sql_check(call, tail)
+    _dates_sql_check(call, tail, filter_sql)
+    if unknown_column is not None:
+        raise unknown_column
     terms = _parse_order(tail)
     rows = list(deals(call).rows.values())
     if preds:
@@ -235,7 +251,7 @@ def list_(call: Call) -> dict[str, Any] | JSONBytes:
 _DATE_PARAMS = ("dateStart", "dateEnd", "dateChangeStart", "dateChangeEnd")
 
 
-def _dates_sql_check(call: Call, tail: str) -> None:
+def _dates_sql_check(call: Call, tail: str, filter_sql: str = "") -> None:
     """The list query with its date bounds pasted between quotes: a quote in one is MariaDB's syntax error."""
     values = {k: call.get(k) for k in _DATE_PARAMS}
     if not any(isinstance(v, str) and ("'" in v or "\\" in v) for v in values.values()):
@@ -261,6 +277,8 @@ def _dates_sql_check(call: Call, tail: str) -> None:
         sort += f" and app_dogovor.iduser = '{user_by_login(call, user)}'"
     elif (call.user or {}).get("isadmin") != "on":
         sort += f" and app_dogovor.iduser IN ({','.join(str(i) for i in call.db.people(call.iduser))})"
+    # real server: the filter's clauses follow (deal.php list), so they show in the error's "near" text (seed 7001099)
+    sort += filter_sql
     # found by mockcrm diff: dateEnd "O'Reilly" is a syntax error near 'Reilly ...') and identity = '1' ORDER BY ...
     raise_on_parse_error(
         f"SELECT * FROM app_dogovor WHERE did > 0 {sort} and identity = '{call.db.identity}' ORDER BY {tail}"
