@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 SHARED ?= ../shared
 
 .PHONY: help install serve serve-empty docker-test bench test lint format typecheck unit replay bench-control clean \
-	real-up real-reset record-real contract-real diff-real openapi-examples browser screenshots dist
+	real-up real-reset record-real contract-real diff-real openapi-examples browser screenshots dist quirks
 
 help:
 	@echo "make serve   start a local mockcrm with demo data on http://$(HOST):$(PORT) (installs into $(VENV))"
@@ -45,6 +45,10 @@ dist: install
 	$(BIN)/python -m build --outdir dist . >/dev/null
 	$(BIN)/twine check --strict dist/*
 	$(BIN)/pip wheel --quiet --wheel-dir dist/wheelhouse dist/mockcrm-*.whl pytest
+
+# docs/quirks.md: the real server's quirks reproduced on purpose, from the code's `real server:` comments
+quirks: install
+	$(BIN)/python tools/quirks.py
 
 # docs/screenshots/*.png: the dashboard's pages, pictured by its browser tests
 screenshots: install browser

@@ -46,3 +46,12 @@ def test_every_setting_is_documented() -> None:
 
     page = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
     assert [f.name for f in dataclasses.fields(Settings) if f"`{PREFIX}{f.name.upper()}`" not in page] == []
+
+
+def test_the_quirks_page_is_made_from_the_code() -> None:
+    import runpy
+
+    tool = runpy.run_path(str(ROOT / "tools" / "quirks.py"))
+    page = tool["page"]()
+    assert (ROOT / "docs" / "quirks.md").read_text(encoding="utf-8") == page, "run make quirks"
+    assert page.count("\n- **") > 350  # every marked quirk, with the function it sits in
