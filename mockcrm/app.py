@@ -19,7 +19,6 @@ from . import demo, wire
 from .backend import Backend
 from .dashboard import token_allows
 from .errors import SAFEMYSQL, BadApikey, CRMError, Fatal, UnknownAction, UnknownUser
-from .events import Event
 from .hooks import ApiCall
 from .journal import ANSWER_KEPT, answer_code, mask_params
 from .methods import METHODS
@@ -76,7 +75,7 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
         # real server: event::fire posts each webhook when it happens, so an error or a fatal page later in the
         # same request does not take it back (golden 66 and 59: client and person add.list crashing after earlier adds)
         if call.events:
-            backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
+            call.published = backend.publish(call.events, account, actor=call.iduser, home=call.base_url)
     return result
 
 
@@ -245,13 +244,7 @@ def endpoint(backend: Backend, request: Request, name: str, started: float) -> t
 
 def _fired_events(call: wire.Call) -> list[dict[str, Any]]:
     """The webhooks a call fired, with the payloads the hooks receive."""
-    if not call.events or call.account is None:
-        return []
-    identity, actor = str(call.account.identity), str(call.iduser)
-    return [
-        {"event": name, "payload": build_payload(Event(name, payload, identity, actor, call.base_url))}
-        for name, payload in call.events
-    ]
+    return [{"event": e.name, "payload": build_payload(e)} for e in call.published]
 
 
 def _answer(backend: Backend, module: ModuleType, call: wire.Call, request: Request) -> tuple[Answer, Any]:

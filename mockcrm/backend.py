@@ -219,10 +219,12 @@ class Backend:
     # -- events --------------------------------------------------------------------
     def publish(
         self, events: list[tuple[str, dict[str, Any]]], account: Account, actor: Any = 1, home: str = ""
-    ) -> None:
+    ) -> list[Event]:
         """Announce what an action did; called outside the lock (deliveries may take time)."""
-        for name, payload in events:
-            self.events.publish(Event(name, payload, str(account.identity), str(actor), home))
+        published = [Event(name, payload, str(account.identity), str(actor), home) for name, payload in events]
+        for event in published:
+            self.events.publish(event)
+        return published
 
     # -- Python hooks in process (mockcrm.hooks) ------------------------------------------
     def on(self, event: str, fn: Callable[[dict[str, Any]], Any]) -> Callable[[], None]:

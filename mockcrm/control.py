@@ -160,12 +160,12 @@ def clock_real() -> dict[str, Any]:
 # ------------------------------------------------------------------ request journal
 
 
-def _criteria(query: dict[str, Any]) -> dict[str, Any]:
-    return {k: query.get(k) for k in ("method", "action", "login")}
+#: what a journal query can narrow by; verify counts by the first three
+FILTERS = ("method", "action", "login", "transport", "code", "after")
 
 
-def _filters(query: dict[str, Any]) -> dict[str, Any]:
-    return {k: query.get(k) for k in ("method", "action", "login", "transport", "code", "after")}
+def _criteria(query: dict[str, Any], names: tuple[str, ...] = FILTERS) -> dict[str, Any]:
+    return {k: query.get(k) for k in names}
 
 
 @control.get("/requests")
@@ -173,7 +173,7 @@ def _filters(query: dict[str, Any]) -> dict[str, Any]:
 @control.response(200, cs.RequestsOut)
 def requests_list(query: dict[str, Any]) -> dict[str, Any]:
     """The API calls received, oldest first (the journal is bounded)."""
-    entries = _backend().journal.entries(**_filters(query))
+    entries = _backend().journal.entries(**_criteria(query))
     return {"count": len(entries), "requests": [e.public() for e in entries]}
 
 
@@ -200,7 +200,7 @@ def requests_clear() -> dict[str, Any]:
 @control.response(200, cs.CountOut)
 def requests_count(query: dict[str, Any]) -> dict[str, Any]:
     """How many calls match."""
-    return {"count": len(_backend().journal.entries(**_filters(query)))}
+    return {"count": len(_backend().journal.entries(**_criteria(query)))}
 
 
 @control.post("/requests/verify")
@@ -210,7 +210,7 @@ def requests_count(query: dict[str, Any]) -> dict[str, Any]:
 def requests_verify(body: dict[str, Any]) -> tuple[dict[str, Any], int]:
     """200 when exactly ``count`` calls match, else 409 with the actual number."""
     expected = body["count"]
-    crit = _criteria(body)
+    crit = _criteria(body, FILTERS[:3])
     actual = len(_backend().journal.entries(**crit))
     ok = actual == expected
     return {"ok": ok, "expected": expected, "actual": actual, **crit}, 200 if ok else 409

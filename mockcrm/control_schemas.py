@@ -47,6 +47,13 @@ class Body(Schema):
     """A JSON object body: unknown fields are refused."""
 
 
+class Query(Schema):
+    """A query string: arguments it does not name are ignored, as before the schemas."""
+
+    class Meta:
+        unknown = INCLUDE
+
+
 class OneOrMany(Body):
     """A body that is one object or a list of them; loads to a list."""
 
@@ -150,10 +157,7 @@ class AdvanceIn(Body):
 # ------------------------------------------------------------------ journal
 
 
-class JournalQuery(Schema):
-    class Meta:
-        unknown = INCLUDE  # other query arguments are ignored, as before
-
+class JournalQuery(Query):
     method = fields.String()
     action = fields.String()
     login = fields.String(metadata={"description": "compared case-insensitively"})
@@ -333,17 +337,11 @@ class SnapshotsOut(Schema):
     snapshots = fields.List(fields.String(), required=True)
 
 
-class AccountQuery(Schema):
-    class Meta:
-        unknown = INCLUDE
-
+class AccountQuery(Query):
     account = fields.Integer(metadata={"description": "account identity (default 1)"})
 
 
-class StateQuery(Schema):
-    class Meta:
-        unknown = INCLUDE
-
+class StateQuery(Query):
     table = fields.List(fields.String(), metadata={"description": "only these tables (repeat the argument)"})
     account = fields.Integer(metadata={"description": "only this account"})
 
@@ -454,10 +452,7 @@ class HooksOut(Schema):
     hooks = fields.List(fields.Nested(HookOut), required=True)
 
 
-class DeliveriesQuery(Schema):
-    class Meta:
-        unknown = INCLUDE
-
+class DeliveriesQuery(Query):
     event = fields.String()
     status = fields.String(validate=validate.OneOf(["ok", "failed"], error="status must be 'ok' or 'failed'"))
     limit = fields.Integer(metadata={"description": "the newest N"})
@@ -495,10 +490,7 @@ class TriggerOut(Schema):
     hooks = fields.Raw(required=True, metadata={"description": "the hooks it was sent to"})
 
 
-class DrainQuery(Schema):
-    class Meta:
-        unknown = INCLUDE
-
+class DrainQuery(Query):
     timeout = fields.Float(load_default=10.0, metadata={"description": "seconds"})
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ._version import __version__
 from .methods import METHODS
-from .salesman_params import PARAMS, Param
+from .salesman_params import Param, read_params
 
 EXAMPLES_FILE = "salesman_examples.json"
 _TYPES: dict[str, dict[str, Any]] = {
@@ -53,11 +53,6 @@ _ERROR = {
 }
 
 
-def documented(params: Iterable[Param]) -> list[Param]:
-    """The parameters an action reads (the table also lists recorded ones the script ignores)."""
-    return [p for p in params if not p.description.startswith("not read")]
-
-
 # ------------------------------------------------------------------ examples, from the recordings
 
 
@@ -72,25 +67,22 @@ def _shrink(value: Any, depth: int = 0) -> Any:
     return value
 
 
+#: Python type -> JSON type, bool before int (a bool is an int to isinstance)
+_JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
+
+
 def infer_schema(values: list[Any], depth: int = 0) -> dict[str, Any]:
     """A JSON schema every one of ``values`` meets (OpenAPI 3.0: ``nullable``, ``oneOf`` for mixed types)."""
     kinds: dict[str, list[Any]] = {}
     for v in values:
-        kind = (
-            "null"
-            if v is None
-            else "boolean"
-            if isinstance(v, bool)
-            else "integer"
-            if isinstance(v, int)
-            else "number"
-            if isinstance(v, float)
-            else "string"
-            if isinstance(v, str)
-            else "array"
-            if isinstance(v, list)
-            else "object"
-        )
+        kind = "null" if v is None else next(name for t, name in _JSON_TYPES if isinstance(v, t))
         kinds.setdefault(kind, []).append(v)
     if "integer" in kinds and "number" in kinds:
         kinds["number"] += kinds.pop("integer")
@@ -237,7 +229,7 @@ def salesman_openapi() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for method, module in METHODS.items():
         for action in module.ACTIONS:
-            params = documented(PARAMS[method][action])
+            params = read_params(method, action)
             info = examples.get(f"{method} {action}", {})
             paths[f"/developer/v2/{method}?action={action}"] = {
                 "get": _operation(method, action, params, info, "get"),

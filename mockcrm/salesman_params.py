@@ -631,3 +631,8 @@ PARAMS: dict[str, dict[str, tuple[Param, ...]]] = {
         "delete": (Param("id", "integer", "record id (cid)", True),),
     },
 }
+
+
+def read_params(method: str, action: str) -> list[Param]:
+    """The parameters an action reads: the table also lists recorded ones the script ignores ("not read")."""
+    return [p for p in PARAMS[method][action] if not p.description.startswith("not read")]

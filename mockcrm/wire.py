@@ -22,6 +22,7 @@ from .errors import Fatal
 
 if TYPE_CHECKING:
     from .backend import Account, Backend
+    from .events import Event
 
 RAW_HEADERS_KEY = "mockcrm.raw_headers"
 
@@ -47,6 +48,8 @@ class Call:
     account: Account | None = None
     user: dict[str, Any] | None = None
     events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: the events as the backend published them (account, actor, home filled in)
+    published: list[Event] = field(default_factory=list)
 
     # -- conveniences for actions -------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:

@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from .._version import __version__
 from ..backend import Backend, fixtures_dir
 from ..methods import METHODS
-from ..salesman_params import PARAMS, PROTOCOL
+from ..salesman_params import PROTOCOL, read_params
 
 dashboard = Blueprint(
     "dashboard",
@@ -287,10 +287,7 @@ def console_page() -> str:
     backend = _backend()
     account = backend.accounts[min(backend.accounts)]
     catalog = {
-        method: {
-            action: [p._asdict() for p in PARAMS[method][action] if not p.description.startswith("not read")]
-            for action in module.ACTIONS
-        }
+        method: {action: [p._asdict() for p in read_params(method, action)] for action in module.ACTIONS}
         for method, module in METHODS.items()
     }
     return render_template(

@@ -14,7 +14,7 @@ from ...php import intval, is_numeric, mul_text, strval, trim
 from ...sanitize import untag
 from ...store import Row
 from ...wire import Call, JSONBytes, cleaner
-from ..mysql import as_datetime, like, raise_on_parse_error
+from ..mysql import as_datetime, breaks_literal, like, raise_on_parse_error
 from .common import (
     COLUMNS,
     DEAL_PHP,
@@ -254,7 +254,7 @@ _DATE_PARAMS = ("dateStart", "dateEnd", "dateChangeStart", "dateChangeEnd")
 def _dates_sql_check(call: Call, tail: str, filter_sql: str = "") -> None:
     """The list query with its date bounds pasted between quotes: a quote in one is MariaDB's syntax error."""
     values = {k: call.get(k) for k in _DATE_PARAMS}
-    if not any(isinstance(v, str) and ("'" in v or "\\" in v) for v in values.values()):
+    if not breaks_literal(*(v for v in values.values() if isinstance(v, str))):
         return
     text = {k: "Array" if isinstance(v, (list, dict)) else strval(v) for k, v in values.items()}
     given = {k: not php_empty_str(v) for k, v in values.items()}

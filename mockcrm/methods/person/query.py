@@ -16,7 +16,7 @@ from ...mysql_order import OrderBy, table_resolver
 from ...php import floatval, intval, is_numeric, mul_text
 from ...store import Row
 from ...wire import cleaner
-from ..mysql import compared_datetime
+from ..mysql import breaks_literal, compared_datetime
 from .store import (
     COLUMNS,
     INT_COLUMNS,
@@ -110,7 +110,7 @@ def _date_quotes(call: Call, start: Any, end: Any, order: Any, desc: bool, offse
     """
     has_start, has_end = not loose_eq(start, ""), not loose_eq(end, "")
     dates = [php_str(v) for v, has in ((start, has_start), (end, has_end)) if has]
-    if not any("'" in d or "\\" in d for d in dates):
+    if not breaks_literal(*dates):
         return
 
     def sql(values: list[str]) -> str:
