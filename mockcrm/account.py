@@ -63,20 +63,13 @@ class Account:
             self.tables[name] = table
         for name, id_key in DATA_TABLES.items():
             self.tables.setdefault(name, Table(name, id_key, auto.get(name, 1)))
-        self.generation = 0
 
     # -- change stamp ---------------------------------------------------------------
-    def touch(self) -> None:
-        """Note that something may have changed in place (any write action, any control-plane write)."""
-        self.generation += 1
-
-    def stamp(self) -> tuple[int, int]:
-        """Changes whenever the account's data may have: derived data keyed on it knows it is current.
-
-        Writes through ``Table`` bump its version; every API write action and control-plane write
-        also calls ``touch``, which covers code that edits row dicts in place.
-        """
-        return (self.generation, self.users.version + sum(map(_VERSION, self.tables.values())))
+    def stamp(self) -> int:
+        """The newest change to any of the account's rows (users and tables): derived data keyed on
+        it knows it is current.  Every change moves a table's version, made through the ``Table``
+        methods or in place (see ``store``), and versions come from one growing sequence."""
+        return max(self.users.version, max(map(_VERSION, self.tables.values()), default=0))
 
     # -- tables -------------------------------------------------------------------
     def table(self, name: str, id_key: str = "id") -> Table:
@@ -222,5 +215,4 @@ class Account:
         self.tables = {name: Table.from_dump(name, t) for name, t in data.get("tables", {}).items()}
         for name, id_key in DATA_TABLES.items():
             self.tables.setdefault(name, Table(name, id_key))
-        self.generation = 0
         return self

@@ -63,14 +63,10 @@ def dispatch(backend: Backend, module: ModuleType, call: wire.Call) -> Any:
     prelude = getattr(module, "PRELUDE", None)  # what the method's script runs before its action switch
     try:
         with backend.lock:
-            try:
-                account.refresh_settings_cache()  # real server: inc/settings.php, before any method script
-                if prelude is not None:
-                    prelude(call)
-                result = module.ACTIONS[name](call)
-            finally:
-                if name not in getattr(module, "READS", ()):
-                    account.touch()  # the action may have edited rows in place (see Account.stamp)
+            account.refresh_settings_cache()  # real server: inc/settings.php, before any method script
+            if prelude is not None:
+                prelude(call)
+            result = module.ACTIONS[name](call)
     finally:
         # real server: event::fire posts each webhook when it happens, so an error or a fatal page later in the
         # same request does not take it back (golden 66 and 59: client and person add.list crashing after earlier adds)
@@ -394,15 +390,6 @@ def _log_request(response: Response) -> Response:
     return response
 
 
-def _touch_after_write(backend: Backend) -> Any:
-    def touch(exc: BaseException | None) -> None:
-        # a control-plane write (seed, records, users, clock...) may edit rows in place
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            backend.touch()
-
-    return touch
-
-
 def create_app(settings: Settings | None = None, backend: Backend | None = None) -> Flask:
     """A new app with its own Backend (nothing is shared between two apps)."""
     from .control import ControlError, control, control_error
@@ -430,6 +417,5 @@ def create_app(settings: Settings | None = None, backend: Backend | None = None)
         app.before_request(_admin_guard(settings.admin_token))
     if settings.log_requests:
         app.after_request(_log_request)
-    app.teardown_request(_touch_after_write(backend))
     app.wsgi_app = ApiFront(app.wsgi_app, backend, settings)  # type: ignore[method-assign]
     return app

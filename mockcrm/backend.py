@@ -175,12 +175,6 @@ class Backend:
         with self.lock:
             self._start = self._copy(self.accounts)
 
-    def touch(self) -> None:
-        """Tell every account that rows may have changed in place (see ``Account.stamp``)."""
-        with self.lock:
-            for account in self.accounts.values():
-                account.touch()
-
     def import_state(self, data: dict[str, Any]) -> None:
         if not isinstance(data, dict) or data.get("format") != "mockcrm-state/1" or "accounts" not in data:
             raise ValueError('not a mockcrm state (expected {"format": "mockcrm-state/1", "accounts": [...]})')

@@ -1,18 +1,16 @@
 """List answers put together from record texts kept between calls.
 
-A list record is a function of the row values it prints and of what it looks up elsewhere
-(titles, logins, directories).  Its PHP-JSON text is kept in the table's ``memo``, per field
-list, for one account stamp (which covers the lookups: it moves with every write) and keyed by
-the printed values (so a row a test edits in place by hand is rendered again).  The lookups of
-a page of cached records are two ``map`` calls in C: no Python step per record.
-
-(Python equality decides "the same values": only a hand-made swap of 1 for True in a text
-column would go unnoticed.)
+A list record is a function of the row it prints and of what it looks up elsewhere (titles,
+logins, directories), and nothing else changes while the account stamp stands still: every
+change to any row of the account, however made, moves it (see ``store``).  So a record's
+PHP-JSON text is kept in the table's ``memo``, per field list, for one stamp, by the row
+object's identity; the entry holds the rows it rendered, so an identity is never reused while
+it is kept.  The lookups of a page of kept records are two ``map`` calls in C: no Python step
+per record.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -28,13 +26,15 @@ Render = Callable[[Row], Any]
 
 
 class _Texts:
-    def __init__(self, stamp: Any, columns: list[str]) -> None:
+    def __init__(self, stamp: Any) -> None:
         self.stamp = stamp
-        self.values = operator.itemgetter(*columns) if columns else None
-        self.texts: dict[Any, bytes] = {}
+        #: id(row) → the record's text
+        self.texts: dict[int, bytes] = {}
+        #: the rows rendered: alive as long as their texts are kept, so their ids stay theirs
+        self.rows: list[Row] = []
 
 
-def _texts_for(table: Table, fields: list[str], columns: list[str], stamp: Any) -> _Texts:
+def _texts_for(table: Table, fields: list[str], stamp: Any) -> _Texts:
     key = "list:" + ",".join(fields)
     memo = table.memo
     entry: _Texts | None = memo.get(key)
@@ -42,7 +42,7 @@ def _texts_for(table: Table, fields: list[str], columns: list[str], stamp: Any) 
         if entry is None and sum(k.startswith("list:") for k in memo) >= FIELD_LISTS_MAX:
             for k in [k for k in memo if k.startswith("list:")]:
                 del memo[k]
-        entry = memo[key] = _Texts(stamp, columns)
+        entry = memo[key] = _Texts(stamp)
     return entry
 
 
@@ -50,18 +50,17 @@ def page_body(
     table: Table,
     stamp: Any,
     fields: list[str],
-    columns: list[str],
     page: list[Row],
     count: int,
     renderer: Callable[[], Render],
 ) -> JSONBytes:
     """``{"data": [records], "count": n}`` (``{"count": 0}`` without records) as UTF-8.
 
-    ``fields`` name the record layout, ``columns`` are the row columns a record prints, and
+    ``fields`` name the record layout, ``stamp`` is the account's (``Account.stamp``), and
     ``renderer()`` makes the function that builds one record (asked for only on a miss).
     """
     try:
-        parts = _record_texts(_texts_for(table, fields, columns, stamp), page, renderer)
+        parts = _record_texts(_texts_for(table, fields, stamp), page, renderer)
     except InvalidUTF8:
         return JSONBytes(b"")  # real server: json_encode fails on invalid UTF-8 and prints nothing (protocol.md §6)
     tail = b'"count":%d}' % count
@@ -74,24 +73,20 @@ def page_body(
 
 
 def _record_texts(entry: _Texts, page: list[Row], renderer: Callable[[], Render]) -> list[bytes]:
-    keys: list[Any] | None
-    try:
-        keys = list(map(entry.values, page)) if entry.values is not None else None
-    except KeyError:  # a row without one of the columns (made by hand): not kept
-        keys = None
-    if keys is None:
-        render = renderer()
-        return [_encoded(render(row)) for row in page]
+    keys = list(map(id, page))
     texts = entry.texts
     lookup: Callable[[Any], Any] = texts.get
     parts: list[Any] = list(map(lookup, keys))  # C-level: no Python step per kept record
     if None in parts:
         if len(texts) + len(page) > RENDERED_MAX:
             texts.clear()
+            entry.rows.clear()
         render = renderer()
         for n, text in enumerate(parts):
             if text is None:
-                parts[n] = texts[keys[n]] = _encoded(render(page[n]))
+                row = page[n]
+                parts[n] = texts[keys[n]] = _encoded(render(row))
+                entry.rows.append(row)
     return parts
 
 

@@ -242,7 +242,6 @@ def test_list_names_each_main_contact_by_its_id(api: Api, app: Flask) -> None:
         api("client", "add", title=f"ООО Контакт {pid}")
         clid = max(account.table("clientcat").rows)
         account.table("clientcat").update(clid, {"pid": pid})
-    app.extensions["mockcrm"].touch()
     assert api("client", "list", fields="clid,pid", order="clid") == {
         "data": [
             {"clid": 4, "person": None, "pid": 999},

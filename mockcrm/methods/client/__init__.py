@@ -56,13 +56,12 @@ def list_(call: Call) -> Any:
     preds = read.list_preds(call)
     read.check_list_query(call, offset)
     table = call.db.table("clientcat", "clid")
-    stamp = call.db.stamp()  # after list_preds: a filter may have added a source (client.md §6.1)
-    rows = read.matching_rows(table, preds, stamp)
+    rows = read.matching_rows(table, preds)
     order = read.order_of(call, offset)
     # real server: a `#` or `-- ` in `order` comments the LIMIT out; `order=x limit 1 #` sets its own
     page = order.page(read.sort_rows(order.keys, rows))
     if not data.is_yes(call.get("bankinfo")) and not data.is_yes(call.get("uids")):
-        return read.list_json(call, table, page, names, len(rows), stamp)
+        return read.list_json(call, table, page, names, len(rows), call.db.stamp())
     out: dict[str, Any] = {}
     for row in page:
         record = read.list_record(call, row, names)
@@ -194,5 +193,3 @@ ACTIONS = {
     "update": update,
     "delete": delete,
 }
-#: actions that change rows only through the Table API: the rest make the account "touched"
-READS = frozenset({"fields", "list", "info"})

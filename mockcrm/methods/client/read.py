@@ -217,6 +217,14 @@ def _joined(raw: tuple[Any, ...]) -> str:
     return _COLUMN_SEP.join(v for v in _folded_values(raw) if v is not None)
 
 
+#: joined folded texts by the searched values, for every table and every backend: the same
+#: values always fold the same, so the texts outlive a reset (a test's first search after its
+#: reset folds only the rows it added or changed)
+_KNOWN: dict[tuple[Any, ...], str] = {}
+#: how many texts ``_KNOWN`` holds at most before it starts over
+KNOWN_MAX = 200_000
+
+
 def _row_texts(rows: list[Row], known: dict[tuple[Any, ...], str]) -> list[str]:
     """Each row's joined folded text; ``known`` keeps them by the searched values (text or NULL
     only: other kinds are folded every time), so only new or changed rows are folded."""
@@ -227,7 +235,7 @@ def _row_texts(rows: list[Row], known: dict[tuple[Any, ...], str]) -> list[str]:
     lookup: Callable[[Any], Any] = known.get
     texts: list[Any] = list(map(lookup, raws))  # C-level: no Python step per known row
     if None in texts:
-        if len(known) > 2 * len(rows) + 1024:
+        if len(known) > max(KNOWN_MAX, 2 * len(rows) + 1024):
             known.clear()  # mostly values no row holds any more
         for n, text in enumerate(texts):
             if text is None:
@@ -243,16 +251,17 @@ class _SearchText:
 
     A word is looked for in each block's joined text first (``in``), then row by row inside the
     blocks that have it (``map``/``compress``): no Python step per row or per match.  Rebuilt
-    when the account stamp moves, from the texts kept by value (see ``_row_texts``); until then
-    a word searched again gets the rows found the first time (tests often poll one list).
+    when the table's version moves (any change to a client row, however made), from the texts
+    kept by value (see ``_row_texts``); until then a word searched again gets the rows found the
+    first time (tests often poll one list).  Other tables' writes (a deal, a task) leave it be.
     """
 
     BLOCK = 64
     #: words whose rows are kept per text
     WORDS = 32
 
-    def __init__(self, table: Table, stamp: Any, known: dict[tuple[Any, ...], str]) -> None:
-        self.stamp = stamp
+    def __init__(self, table: Table, known: dict[tuple[Any, ...], str]) -> None:
+        self.version = table.version
         self.rows = list(table.rows.values())
         self.texts = _row_texts(self.rows, known)
         n = self.BLOCK
@@ -281,12 +290,11 @@ class _SearchText:
         return found
 
 
-def _search_text(table: Table, stamp: Any) -> _SearchText:
+def _search_text(table: Table) -> _SearchText:
     memo = table.memo
-    known: dict[tuple[Any, ...], str] = memo.setdefault("word.known", {})
     hit: _SearchText | None = memo.get("word.text")
-    if hit is None or hit.stamp != stamp or len(hit.rows) != len(table.rows):
-        hit = memo["word.text"] = _SearchText(table, stamp, known)
+    if hit is None or hit.version != table.version:
+        hit = memo["word.text"] = _SearchText(table, _KNOWN)
     return hit
 
 
@@ -310,7 +318,7 @@ def _word_pred(word: Any, table: Table) -> Pred:
     return pred
 
 
-def matching_rows(table: Table, preds: list[Pred], stamp: Any) -> list[Row]:
+def matching_rows(table: Table, preds: list[Pred]) -> list[Row]:
     """The rows meeting every predicate, in table order (the WHERE of the list query).
 
     A plain ``word`` search (the first predicate) runs over the folded text of all rows, kept
@@ -319,7 +327,7 @@ def matching_rows(table: Table, preds: list[Pred], stamp: Any) -> list[Row]:
     needle = getattr(preds[0], "needle", None) if preds else None
     if needle is None:
         return _filtered(list(table), preds)
-    return _filtered(_search_text(table, stamp).rows_with(needle), preds[1:])
+    return _filtered(_search_text(table).rows_with(needle), preds[1:])
 
 
 def _filtered(rows: list[Row], preds: list[Pred]) -> list[Row]:
@@ -463,7 +471,7 @@ def list_record(call: Call, row: Row, fields: list[str]) -> dict[str, Any]:
 
 def list_json(call: Call, table: Table, page: list[Row], names: list[str], count: int, stamp: Any) -> JSONBytes:
     """The list answer, each distinct record rendered once while the account stamp stands still."""
-    return page_body(table, stamp, names, names, page, count, lambda: lambda row: list_record(call, row, names))
+    return page_body(table, stamp, names, page, count, lambda: lambda row: list_record(call, row, names))
 
 
 def uids_of(call: Call, clid: int) -> list[dict[str, Any]]:

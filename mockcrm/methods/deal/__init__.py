@@ -15,10 +15,6 @@ from .common import yexplode_fatal
 # real server: JSON `"action": true` passes the loose in_array and runs the first case (deal.md §1.3)
 LOOSE_TRUE_ACTION = "fields"
 
-#: actions that change no row dicts in place: they leave the account stamp alone (see Account.stamp),
-#: so the deal list's rendered records survive reads
-READS = frozenset({"fields", "steplist", "direction", "statusclose", "type", "funnel", "list", "info"})
-
 
 def PRELUDE(call: Call) -> None:  # noqa: N802 (the name app.dispatch looks for)
     # real server: deal.php runs yexplode(",", $params['fields']) before its action switch, for every

@@ -135,10 +135,6 @@ def _plain_step(field: str) -> Step:
     return step
 
 
-#: the ``dogovor`` column each output field is made from (the rest: the column of the same name)
-SOURCE_COLUMNS = {"step": "idcategory", "status_close": "sid"}
-
-
 def record_builder(call: Call, fields: list[str]) -> Callable[[Row], dict[str, Any]]:
     """``list_record(call, deal, fields)`` as one function of the deal, for this request."""
     db = call.db
@@ -193,5 +189,4 @@ def plain_sort_key(rows: list[Row], column: str) -> Callable[[Row], Any] | None:
 
 def page_json(call: Call, table: Table, page: list[Row], fields: list[str], count: int) -> JSONBytes:
     """``{"data": [records], "count": n}`` as UTF-8, each distinct record rendered once per account stamp."""
-    columns = [SOURCE_COLUMNS.get(f, f) for f in fields]
-    return page_body(table, call.db.stamp(), fields, columns, page, count, lambda: record_builder(call, fields))
+    return page_body(table, call.db.stamp(), fields, page, count, lambda: record_builder(call, fields))
