@@ -231,12 +231,13 @@ def main() -> int:
     ap.add_argument("--out", default=str(HERE / "results.json"))
     ap.add_argument("--only", nargs="+", choices=SCENARIOS, help="run these scenarios only (for a quick look)")
     ap.add_argument("--calls", type=int, default=2000, help="calls per side of the in-process row")
+    ap.add_argument("--tests", type=int, default=200, help="tests per side and round of the mixed-workload row")
     args = ap.parse_args()
     scenarios = args.only or SCENARIOS
 
     generator = "wrk" if shutil.which("wrk") else "python"
     load = run_wrk if generator == "wrk" else run_python
-    ports = {kind: free_port() for kind in ("flask", "mockcrm", "bare")}
+    ports = {kind: free_port() for kind in ("flask", "mockcrm", "bare", "mockcrm-demo")}
     procs = {kind: start_server(kind, port, args.threads) for kind, port in ports.items()}
     receiver = FastReceiver()
     runs: list[dict[str, object]] = []
@@ -258,6 +259,7 @@ def main() -> int:
                     )
         listed = json.loads(call(ports["mockcrm"], PATHS["client.list"]))
         in_process = in_process_row(ports["mockcrm"], args.calls)
+        mixed = mixed_row(ports, args.rounds, args.tests)
     finally:
         for p in procs.values():
             p.terminate()
@@ -275,6 +277,7 @@ def main() -> int:
         "goals": GOALS,
         "summary": summary,
         "in_process": in_process,
+        "mixed": mixed,
         "runs": runs,
         "config": {
             "generator": generator,
@@ -288,7 +291,7 @@ def main() -> int:
         },
     }
     Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
-    table = markdown(summary, result["config"]) + in_process_markdown(in_process)
+    table = markdown(summary, result["config"]) + in_process_markdown(in_process) + mixed_markdown(mixed)
     Path(args.out).with_suffix(".md").write_text(table, encoding="utf-8")
     print(table)
     missed = [s for s, goal in GOALS.items() if s in ratios and ratios[s] < goal]
@@ -301,6 +304,73 @@ def main() -> int:
 
 #: client.info through interception costs at most this share of the same call over loopback HTTP
 IN_PROCESS_GOAL = 1 / 3
+
+#: one integration test as a test suite runs it: a reset, then ten calls where every read
+#: follows a write (a list or a search right after an add or an update): what a test pays
+MIXED_TEST: list[tuple[str, str, dict[str, object]]] = [
+    ("client", "add", {"title": "ООО Тестовый заказчик", "phone": "+7 (342) 299-00-01"}),
+    ("client", "list", {"word": "Тестовый"}),
+    ("client", "update", {"clid": "{clid}", "title": "ООО Тестовый заказчик и партнёр"}),
+    ("client", "info", {"clid": "{clid}"}),
+    ("person", "add", {"clid": "{clid}", "person": "Иванов Иван Иванович"}),
+    ("person", "list", {}),
+    ("deal", "add", {"clid": "{clid}", "title": "Поставка", "kol": 150000}),
+    ("deal", "list", {}),
+    ("deal", "update", {"did": "{did}", "title": "Поставка и монтаж"}),
+    ("client", "list", {}),
+]
+
+
+def mixed_test(conn: http.client.HTTPConnection) -> bytes:
+    """One test: POST /__mockcrm/reset, then ``MIXED_TEST`` (ids from the answers); the last answer."""
+    conn.request("POST", "/__mockcrm/reset", body=b"{}", headers={"Content-Type": "application/json"})
+    conn.getresponse().read()
+    ids = {"clid": "1", "did": "1"}
+    body = b""
+    for method, action, params in MIXED_TEST:
+        filled = {k: str(v).format(**ids) for k, v in params.items()}
+        conn.request("GET", api_path(method, action, **filled))
+        body = conn.getresponse().read()
+        if action == "add" and body.startswith(b'{"result":"'):
+            ids[{"client": "clid", "deal": "did"}.get(method, method)] = str(json.loads(body)["data"])
+    return body
+
+
+def mixed_row(ports: dict[str, int], rounds: int, tests: int) -> dict[str, float]:
+    """``mixed_test`` one after another on one keep-alive connection, against mockcrm (medium demo
+    data) and Flask hello (the same 11 requests), interleaved per round: tests per second."""
+    rates: dict[str, list[float]] = {"flask": [], "mockcrm-demo": []}
+    for n in range(rounds):
+        for kind in rates:
+            conn = http.client.HTTPConnection("127.0.0.1", ports[kind], timeout=30)
+            mixed_test(conn)  # the connection is made before the clock starts
+            started = time.perf_counter()
+            for _ in range(tests):
+                last = mixed_test(conn)
+            rates[kind].append(tests / (time.perf_counter() - started))
+            conn.close()
+            if kind == "mockcrm-demo":
+                assert last.startswith(b'{"data":[{"clid":'), last[:200]
+            print(f"{'mixed test':<20} {kind:<12} round {n}: {rates[kind][-1]:7.1f} tests/s", flush=True)
+    ratios = [m / f for m, f in zip(rates["mockcrm-demo"], rates["flask"], strict=True)]
+    return {
+        "mockcrm_tests_per_s": round(statistics.median(rates["mockcrm-demo"]), 1),
+        "flask_tests_per_s": round(statistics.median(rates["flask"]), 1),
+        "ratio_to_flask": round(statistics.median(ratios), 3),
+        "ms_per_test": round(1000 / statistics.median(rates["mockcrm-demo"]), 2),
+        "tests": tests,
+        "rounds": rounds,
+    }
+
+
+def mixed_markdown(row: dict[str, float]) -> str:
+    return (
+        "\n| integration test: reset + 10 calls mixing writes and reads | tests/s | ms per test "
+        "| Flask hello tests/s | ratio to Flask |\n"
+        "|---|---:|---:|---:|---:|\n"
+        f"| one after another, one connection, medium demo data (200 clients) | {row['mockcrm_tests_per_s']:.0f} "
+        f"| {row['ms_per_test']:.2f} | {row['flask_tests_per_s']:.0f} | {row['ratio_to_flask']:.2f} |\n"
+    )
 
 
 def in_process_row(port: int, calls: int) -> dict[str, float]:

@@ -1,6 +1,9 @@
 """Serve one benchmark target with the shipped server configuration (mockcrm.waitress_server).
 
-python bench/serve_app.py {bare|flask|mockcrm} PORT THREADS
+python bench/serve_app.py {bare|flask|mockcrm|mockcrm-demo} PORT THREADS
+
+``mockcrm-demo`` starts from the medium demo data (200 clients, seed 1), as ``mockcrm serve
+--demo --size medium`` does: what a reset goes back to in the mixed-workload row.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ def main() -> None:
         serve_wsgi(lambda: bare_app, settings)
     elif kind == "flask":
         serve_wsgi(flask_app, settings)
-    elif kind == "mockcrm":
+    elif kind in ("mockcrm", "mockcrm-demo"):
         from mockcrm.app import create_app
 
+        if kind == "mockcrm-demo":
+            settings = Settings.from_env({}, port=port, threads=threads, log_requests=False, demo=True, size="medium")
         serve_wsgi(lambda: create_app(settings), settings)
     else:
         raise SystemExit(f"unknown target {kind!r}")
