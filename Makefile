@@ -15,7 +15,7 @@ help:
 	@echo "make test    the whole gate: format check, lint, types, unit + golden tests, replay"
 	@echo "make docker-test  build the image, run it as a service container, contract suite against it"
 	@echo "make replay  replay $(SHARED)/golden against a fresh server (needs $(SHARED)/tools/replay.py)"
-	@echo "make real-up      build (SALESMAN_MIRROR=...) or start the real SalesMan from $(SHARED)/tools/real-salesman"
+	@echo "make real-up      build (SALESMAN_MIRROR=...) or start the real SalesMan (tools/real-salesman)"
 	@echo "make record-real NAME=...  record contract/scenarios/NAME.json from the real server into contract/golden"
 	@echo "make openapi-examples  refresh the examples of /__mockcrm/salesman-openapi.json from contract/golden"
 	@echo "make contract-real  real SalesMan up + reset (webhooks to the suite), contract suite against it;"
@@ -93,13 +93,13 @@ test: install browser dist
 
 # the real SalesMan beside the mock: developer tools, never needed by `make test` or CI
 real-up:
-	SHARED=$(SHARED) bash tools/real.sh up
+	bash tools/real.sh up
 
 real-reset:
-	SHARED=$(SHARED) bash tools/real.sh reset
+	bash tools/real.sh reset
 
 record-real:
-	SHARED=$(SHARED) bash tools/real.sh record $(NAME)
+	bash tools/real.sh record $(NAME)
 	$(MAKE) openapi-examples
 
 # the answers' shapes and examples in /__mockcrm/salesman-openapi.json, from contract/golden
@@ -109,13 +109,13 @@ openapi-examples: install
 	  ensure_ascii=False, indent=1, sort_keys=True) + chr(10), encoding='utf-8')"
 
 contract-real: install
-	SHARED=$(SHARED) PY=$(BIN)/python bash tools/contract_real.sh $(ARGS)
+	PY=$(BIN)/python bash tools/contract_real.sh $(ARGS)
 
 SHARDS ?= 2
 SEED   ?= 1
 SEEDS  ?= 10
 diff-real: install
-	SHARED=$(SHARED) BIN=$(BIN) bash tools/diff_real.sh --shards $(SHARDS) --seed $(SEED) --seeds $(SEEDS) $(ARGS)
+	BIN=$(BIN) bash tools/diff_real.sh --shards $(SHARDS) --seed $(SEED) --seeds $(SEEDS) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache

@@ -9,14 +9,13 @@
 #    --contract-undeletable (leads are fine: the instance is reset before every run);
 # 4. the report goes to $REPORT_DIR (default contract-real-report/): contract-report.json and .md.
 #
-# Environment: SHARED (default ../shared), SALESMAN_MIRROR (first build only), every ORACLE_* of
-# $SHARED/tools/real-salesman/common.sh (port, data dir...), SALESMAN_APIKEY (default: the one build.sh sets),
+# Environment: SALESMAN_MIRROR (first build only), every ORACLE_* of
+# tools/real-salesman/common.sh (port, data dir...), SALESMAN_APIKEY (default: the one build.sh sets),
 # CONTRACT_HOOK_PORT (default: a free port), REPORT_DIR, PY (default .venv/bin/python).
 # Exit status: the suite's (0 when every check passed, i.e. no divergence outside contract/allowlist.json).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-export SHARED=${SHARED:-$ROOT/../shared}
 PY=${PY:-$ROOT/.venv/bin/python}
 REPORT_DIR=${REPORT_DIR:-$ROOT/contract-real-report}
 APIKEY=${SALESMAN_APIKEY:-VaSeZvkTfh5HMjJpNnge1W7Bloim0S}

@@ -10,13 +10,12 @@
 # (report.md, report.json, minimal scenarios). Every other option goes to each `mockcrm diff` as is
 # (--methods, --time-budget, --shrink-time...). The last line sums the shards: "N steps, M divergences".
 #
-# Environment: SHARED (default ../shared), SALESMAN_MIRROR (first build only), DIFF_REAL_DIR (default
+# Environment: SALESMAN_MIRROR (first build only), DIFF_REAL_DIR (default
 # ${TMPDIR:-/tmp}/mockcrm-diff-real), BIN (default .venv/bin).
 # Exit status: 0 when no shard found a divergence outside the allowlist, 1 when one did, 2 on a setup error.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-export SHARED=${SHARED:-$ROOT/../shared}
 BIN=${BIN:-$ROOT/.venv/bin}
 BASE=${DIFF_REAL_DIR:-${TMPDIR:-/tmp}/mockcrm-diff-real}
 SHARDS=2 SEED=1 SEEDS=10 OUT=$ROOT/diff-real-out

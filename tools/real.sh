@@ -6,13 +6,11 @@
 #   tools/real.sh record NAME...     record contract/scenarios/NAME.json into contract/golden/NAME.jsonl
 #   tools/real.sh url                print its base URL
 #
-# SHARED (default ../shared) holds tools/real-salesman and tools/record.py; every ORACLE_* variable
+# The scripts are tools/real-salesman (README.md there) and tools/record.py; every ORACLE_* variable
 # of tools/real-salesman/common.sh is passed through, so several instances can run side by side.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-SHARED=${SHARED:-$ROOT/../shared}
-RS=$SHARED/tools/real-salesman
-[ -d "$RS" ] || { echo "real.sh: $RS not found (set SHARED)" >&2; exit 2; }
+RS=$ROOT/tools/real-salesman
 export ORACLE_DIR=${ORACLE_DIR:-${TMPDIR:-/tmp}/salesman-real}
 export ORACLE_HTTP_PORT=${ORACLE_HTTP_PORT:-8090}
 export ORACLE_HOOK_LOG=${ORACLE_HOOK_LOG:-$ORACLE_DIR/hooks.jsonl}
@@ -37,6 +35,6 @@ case "${1:-}" in
     SALESMAN_URL=$URL SALESMAN_APIKEY=${SALESMAN_APIKEY:-VaSeZvkTfh5HMjJpNnge1W7Bloim0S} \
     SALESMAN_LOGIN=admin@example.com SALESMAN_LOGIN2=manager@example.com SALESMAN_LOGIN3=manager2@example.com \
     ORACLE_RESET="bash '$RS/reset.sh'" \
-      python3 "$SHARED/tools/record.py" --scenarios "$ROOT/contract/scenarios" --out "$ROOT/contract/golden" "${only[@]}" ;;
+      python3 "$ROOT/tools/record.py" --scenarios "$ROOT/contract/scenarios" --out "$ROOT/contract/golden" "${only[@]}" ;;
   *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
