@@ -55,3 +55,19 @@ def test_the_quirks_page_is_made_from_the_code() -> None:
     page = tool["page"]()
     assert (ROOT / "docs" / "quirks.md").read_text(encoding="utf-8") == page, "run make quirks"
     assert page.count("\n- **") > 350  # every marked quirk, with the function it sits in
+
+
+def test_the_performance_figures_are_the_last_bench_run() -> None:
+    # make bench writes bench/results.*: the pages quote that run, not an older one
+    assert (ROOT / "bench" / "results.md").read_text(encoding="utf-8") in (ROOT / "docs" / "performance.md").read_text(
+        encoding="utf-8"
+    ), "copy bench/results.md into docs/performance.md"
+    results = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+    summary, mixed = results["summary"], results["mixed"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").split("## Performance", 1)[1].split("\n## ", 1)[0]
+    rows = [tuple(cells.split(" | ")[-2:]) for cells in re.findall(r"^\| (.+) \|$", readme, re.MULTILINE)[1:]]
+    expected = [
+        (f"{summary[s]['mockcrm_rps']:.0f}", f"{summary[s]['flask_rps']:.0f}")
+        for s in ("client.info", "client.list", "client.add")
+    ]
+    assert rows == [*expected, (f"{mixed['mockcrm_tests_per_s']:.0f}", f"{mixed['flask_tests_per_s']:.0f}")]
