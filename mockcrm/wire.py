@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
+import orjson
 from werkzeug.wrappers import Request, Response
 
 from . import php
@@ -324,28 +325,24 @@ def _phpify_fast(value: Any) -> Any:
 _ESCAPED = re.compile(r"[^\x00-\x7e\u0410-\u044f\u0401\u0451]")
 
 
-#: json.dumps(..., ensure_ascii=False, separators=(",", ":")) without a new encoder per call
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
 def _escape(m: re.Match[str]) -> str:
     return json.dumps(m.group(0))[1:-1]
 
 
 def php_json(value: Any) -> str:
     """``json_encode_cyr``: PHP json_encode defaults, then Russian letters un-escaped (protocol.md §6)."""
-    # fast path: encode without ASCII escapes, then escape what the slow path would leave escaped
-    text = _ENCODER.encode(_phpify_fast(value))
-    if "\\u04" not in text:  # a literal backslash-u04 in the data: only the slow path is exact
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            pass  # invalid UTF-8 somewhere: the slow path decides (keys are not checked, values are)
-        else:
-            if not text.isascii() or "\x7f" in text:
-                text = _ESCAPED.sub(_escape, text)
-            return _unmark(text.replace("/", "\\/"))
-    return _php_json_slow(value)
+    # fast path: orjson encodes without ASCII escapes (in C, about twice as fast as json's encoder
+    # on list pages), then what the slow path would leave escaped is escaped; orjson refuses what
+    # only the slow path gets right (lone surrogates = invalid UTF-8, integers past 64 bits)
+    try:
+        text = orjson.dumps(_phpify_fast(value)).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return _php_json_slow(value)
+    if "\\u04" in text:  # a literal backslash-u04 in the data: only the slow path is exact
+        return _php_json_slow(value)
+    if not text.isascii() or "\x7f" in text:
+        text = _ESCAPED.sub(_escape, text)
+    return _unmark(text.replace("/", "\\/"))
 
 
 def _php_json_slow(value: Any) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockcrm import php, wire
 from tests.conftest import ADMIN, APIKEY
@@ -209,3 +212,37 @@ def test_index_is_an_empty_page(client: FlaskClient) -> None:
 def test_php_suffix_reaches_the_same_method(client: FlaskClient) -> None:
     q = {"action": "nope", "login": ADMIN, "apikey": APIKEY}
     assert _get(client, "/developer/v2/client.php", **q) == _get(client, "/developer/v2/client", **q)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e20, max_value=1e20).map(lambda f: round(f, 3)),
+    # every code point, lone surrogates (invalid UTF-8) and control characters included
+    st.text(st.characters(exclude_categories=()), max_size=12),
+    st.sampled_from(["Ёё Привет", "\\u0410", "a/b", "\x7f", "\u2028", "😀", "№«»—", "\x00phpfloat:1e5\x00"]),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers(-3, 3)), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=_values)
+def test_the_fast_encoder_writes_what_the_reference_one_does(value: object) -> None:
+    # php_json's fast path (orjson) against the plain-json reference path, byte for byte,
+    # failures (invalid UTF-8, INF/NAN) included
+    def outcome(encode: Callable[[object], str]) -> object:
+        try:
+            return encode(value)
+        except wire.InvalidUTF8 as exc:
+            return type(exc)
+
+    assert outcome(wire.php_json) == outcome(wire._php_json_slow)
