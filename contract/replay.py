@@ -103,10 +103,11 @@ DATE_PATTERNS = [
 ]
 
 
-# ---------------------------------------------------------------- request building (same as record.py)
+# ---------------------------------------------------------------- request building (tools/record.py uses it too)
 
 
 def php_pairs(value, prefix):
+    """Flatten like PHP http_build_query: a[b][0]=x.  None is skipped, bools -> 1/0."""
     out = []
     if isinstance(value, dict):
         for k, v in value.items():
@@ -145,14 +146,18 @@ def substitute(obj, tokens):
 
 
 def credentials(who, cfg):
-    return {
+    """-> (login, apikey) or (None, None) for 'none'."""
+    pairs = {
         "admin": (cfg["login"], cfg["apikey"]),
         "manager": (cfg["login2"], cfg["apikey"]),
         "manager2": (cfg["login3"], cfg["apikey"]),
         "bad-apikey": (cfg["login"], BAD_APIKEY),
         "unknown-login": (UNKNOWN_LOGIN, cfg["apikey"]),
         "none": (None, None),
-    }[who]
+    }
+    if who not in pairs:
+        raise ValueError(f"unknown 'as': {who}")
+    return pairs[who]
 
 
 def build_request(step, cfg):
@@ -214,6 +219,8 @@ def build_request(step, cfg):
 
 
 def send(method, url, headers, data, timeout):
+    """http.client keeps header names exactly as given (urllib would capitalize them:
+    'apikey' -> 'Apikey', 'Content-Type' -> 'Content-type', which PHP's getallheaders() sees)."""
     u = urllib.parse.urlsplit(url)
     cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
     conn = cls(u.hostname, u.port, timeout=timeout)

@@ -52,7 +52,6 @@ Usage:
 
 import argparse
 import email.utils
-import http.client
 import json
 import os
 import re
@@ -62,9 +61,9 @@ import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-BAD_APIKEY = "WRONG-APIKEY-0000000000000000"
-UNKNOWN_LOGIN = "nobody@example.com"
+sys.path.insert(0, os.path.dirname(HERE))
+# the replayer builds and sends requests with the same code, so it sends exactly what was recorded
+from contract.replay import build_request, send  # noqa: E402
 
 # absolute filesystem paths that lead into the application tree -> {WEBROOT}/
 PATH_RE = re.compile(
@@ -80,147 +79,6 @@ def env(name, required=True):
     if required and not v:
         sys.exit(f"record.py: environment variable {name} is not set")
     return v
-
-
-# ---------------------------------------------------------------- request building
-
-
-def php_pairs(value, prefix):
-    """Flatten like PHP http_build_query: a[b][0]=x.  None is skipped, bools -> 1/0."""
-    out = []
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += php_pairs(v, f"{prefix}[{k}]" if prefix else str(k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += php_pairs(v, f"{prefix}[{i}]")
-    elif value is None:
-        pass
-    elif value is True:
-        out.append((prefix, "1"))
-    elif value is False:
-        out.append((prefix, "0"))
-    else:
-        out.append((prefix, str(value)))
-    return out
-
-
-def php_query(d):
-    return "&".join(
-        urllib.parse.quote_plus(k, safe="") + "=" + urllib.parse.quote_plus(v, safe="") for k, v in php_pairs(d, "")
-    )
-
-
-def substitute(obj, tokens):
-    if isinstance(obj, str):
-        for k, v in tokens.items():
-            if k in obj:
-                obj = obj.replace(k, v)
-        return obj
-    if isinstance(obj, list):
-        return [substitute(x, tokens) for x in obj]
-    if isinstance(obj, dict):
-        return {substitute(k, tokens): substitute(v, tokens) for k, v in obj.items()}
-    return obj
-
-
-def credentials(who, cfg):
-    """-> (login, apikey) or (None, None) for 'none'."""
-    if who == "admin":
-        return cfg["login"], cfg["apikey"]
-    if who == "manager":
-        return cfg["login2"], cfg["apikey"]
-    if who == "manager2":
-        return cfg["login3"], cfg["apikey"]
-    if who == "bad-apikey":
-        return cfg["login"], BAD_APIKEY
-    if who == "unknown-login":
-        return UNKNOWN_LOGIN, cfg["apikey"]
-    if who == "none":
-        return None, None
-    raise ValueError(f"unknown 'as': {who}")
-
-
-def build_request(step, cfg):
-    tokens = {
-        "{APIKEY}": cfg["apikey"],
-        "{LOGIN}": cfg["login"],
-        "{LOGIN2}": cfg["login2"],
-        "{LOGIN3}": cfg["login3"],
-        "{APIKEY_LOWER}": cfg["apikey"].lower(),
-        "{LOGIN_UPPER}": cfg["login"].upper(),
-    }
-    params = substitute(step.get("params") or {}, tokens)
-    login, apikey = credentials(step.get("as", "admin"), cfg)
-    action = step.get("action")
-    transport = step.get("transport", "get")
-    path = substitute(step.get("path") or step["method"], tokens)
-    url = cfg["base"].rstrip("/") + "/developer/v2/" + path
-    headers = {}
-    data = None
-    if transport in ("get", "form"):
-        q = {}
-        if action is not None:
-            q["action"] = action
-        if login is not None:
-            q["login"] = login
-            q["apikey"] = apikey
-        for k, v in params.items():
-            q[k] = v
-        if transport == "get":
-            qs = php_query(q)
-            if qs:
-                url += ("&" if "?" in url else "?") + qs
-        else:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            data = php_query(q).encode("utf-8")
-    elif transport in ("json-headers", "json-body"):
-        headers["Content-Type"] = "application/json"
-        body = {}
-        if transport == "json-headers":
-            if login is not None:
-                headers["apikey"] = apikey
-                headers["login"] = login
-        else:
-            if login is not None:
-                body["apikey"] = apikey
-                body["login"] = login
-        if action is not None:
-            body["action"] = action
-        for k, v in params.items():
-            body[k] = v
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    else:
-        raise ValueError(f"unknown transport: {transport}")
-    if "body_raw" in step:
-        data = substitute(step["body_raw"], tokens).encode("utf-8")
-    for k, v in (step.get("headers") or {}).items():
-        for hk in [h for h in headers if h.lower() == k.lower()]:
-            del headers[hk]
-        if v is not None:
-            headers[k] = substitute(v, tokens)
-    method = "GET" if data is None else "POST"
-    return method, url, headers, data
-
-
-def send(method, url, headers, data, timeout=60):
-    """http.client keeps header names exactly as given (urllib would capitalize them:
-    'apikey' -> 'Apikey', 'Content-Type' -> 'Content-type', which PHP's getallheaders() sees)."""
-    u = urllib.parse.urlsplit(url)
-    conn_cls = http.client.HTTPSConnection if u.scheme == "https" else http.client.HTTPConnection
-    conn = conn_cls(u.hostname, u.port, timeout=timeout)
-    target = (u.path or "/") + ("?" + u.query if u.query else "")
-    try:
-        conn.putrequest(method, target, skip_accept_encoding=True)
-        for k, v in headers.items():
-            conn.putheader(k, v)
-        if data is not None:
-            conn.putheader("Content-Length", str(len(data)))
-        conn.endheaders(data)
-        r = conn.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
-    finally:
-        conn.close()
 
 
 # ---------------------------------------------------------------- response scrubbing
@@ -346,7 +204,7 @@ def record_step(step, cfg, hooks, scrub):
     err = None
     for _attempt in range(2):
         try:
-            status, rh, raw = send(method, url, headers, data)
+            status, rh, raw = send(method, url, headers, data, 60)
             break
         except Exception as e:  # connection refused / reset / timeout
             err = f"{type(e).__name__}: {e}"
